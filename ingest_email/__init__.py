@@ -1,0 +1,1 @@
+"""Email ingest: normalizes provider messages into complaint.message.received.v1 events."""

@@ -1,0 +1,1 @@
+"""SMS and phone ingest: normalizes provider messages into complaint.message.received.v1 events."""

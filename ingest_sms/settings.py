@@ -1,0 +1,14 @@
+"""Settings of ingest_sms, read from INGEST_SMS_* environment variables (shared ones unprefixed)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+ENV_PREFIX = "INGEST_SMS_"
+
+
+class IngestSmsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", populate_by_name=True)
+
+    port: int = Field(8002, ge=1, le=65535)

@@ -1,0 +1,14 @@
+"""Settings of ingest_social, read from INGEST_SOCIAL_* environment variables (shared ones unprefixed)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+ENV_PREFIX = "INGEST_SOCIAL_"
+
+
+class IngestSocialSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore", populate_by_name=True)
+
+    port: int = Field(8003, ge=1, le=65535)

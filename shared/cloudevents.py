@@ -1,0 +1,120 @@
+"""CloudEvents 1.0 envelope in structured JSON mode, and the registry that maps `type` to a data model."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Final, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+CONTENT_TYPE: Final = "application/cloudevents+json; charset=UTF-8"
+
+
+class EventData(BaseModel):
+    """Base of every event payload: frozen, and tolerant of fields added by newer producers."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+    event_type: ClassVar[str]
+
+
+class CloudEvent(BaseModel):
+    """The envelope. Extensions: tenant, correlationid, traceparent (lower-case names, as the spec requires)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    type: str = Field(min_length=1)
+    subject: str | None = None
+    time: datetime
+    datacontenttype: str = "application/json"
+    data: dict[str, Any]
+    tenant: str = "default"
+    correlationid: str | None = None
+    traceparent: str | None = None
+
+    def to_json_bytes(self) -> bytes:
+        return self.model_dump_json(exclude_none=True).encode()
+
+
+class UnknownEventType(LookupError):
+    """The envelope names a type no model is registered for."""
+
+
+_REGISTRY: dict[str, type[EventData]] = {}
+
+E = TypeVar("E", bound=EventData)
+
+
+def register(model: type[E]) -> type[E]:
+    """Class decorator: make `model` the payload of CloudEvents whose `type` is `model.event_type`."""
+    if model.event_type in _REGISTRY:
+        raise ValueError(f"event type {model.event_type} registered twice")
+    _REGISTRY[model.event_type] = model
+    return model
+
+
+def registered_types() -> dict[str, type[EventData]]:
+    return dict(_REGISTRY)
+
+
+def new_event(
+    data: EventData,
+    *,
+    source: str,
+    subject: str | None = None,
+    correlation_id: str | None = None,
+    event_id: str | None = None,
+    time: datetime | None = None,
+    tenant: str = "default",
+    traceparent: str | None = None,
+) -> CloudEvent:
+    """Wrap `data` in an envelope with a fresh id and the current time unless given."""
+    return CloudEvent(
+        id=event_id or str(uuid.uuid4()),
+        source=source,
+        type=data.event_type,
+        subject=subject,
+        time=time or datetime.now(UTC),
+        data=data.model_dump(mode="json"),
+        tenant=tenant,
+        correlationid=correlation_id,
+        traceparent=traceparent,
+    )
+
+
+def decode(raw: bytes | str) -> CloudEvent:
+    """Parse a structured-mode record value. Raises ValidationError on anything that is not an envelope."""
+    return CloudEvent.model_validate_json(raw)
+
+
+def payload(event: CloudEvent) -> EventData:
+    """The typed payload of `event`. Raises UnknownEventType, or ValidationError when the data is invalid."""
+    model = _REGISTRY.get(event.type)
+    if model is None:
+        raise UnknownEventType(event.type)
+    return model.model_validate(event.data)
+
+
+def payload_as(event: CloudEvent, model: type[E]) -> E:
+    """The payload of `event` validated as `model`, for handlers that know what they expect."""
+    if event.type != model.event_type:
+        raise UnknownEventType(f"expected {model.event_type}, got {event.type}")
+    return model.model_validate(event.data)
+
+
+__all__ = [
+    "CONTENT_TYPE",
+    "CloudEvent",
+    "EventData",
+    "UnknownEventType",
+    "ValidationError",
+    "decode",
+    "new_event",
+    "payload",
+    "payload_as",
+    "register",
+    "registered_types",
+]

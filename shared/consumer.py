@@ -1,0 +1,268 @@
+"""The consuming half of the bus: batches in one transaction, offsets committed after it, poison to dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared import topics
+from shared.bus import BrokerUnavailable, KafkaBus
+from shared.cloudevents import CloudEvent, EventData, decode, new_event, payload
+from shared.events import DeadLetterRecorded
+from shared.idempotency import already_processed, mark_processed
+from shared.logs import correlation_scope
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Decoded:
+    record: ConsumerRecord[bytes, bytes]
+    event: CloudEvent
+    data: EventData
+
+
+@dataclass(frozen=True)
+class Poison:
+    record: ConsumerRecord[bytes, bytes]
+    reason: str
+
+
+class EventConsumer:
+    """Consumes `topics` in consumer group `group_id` and applies `handlers` (event type -> handler).
+
+    Each batch runs in one database transaction together with the processed-events marks; offsets are committed
+    only after it commits. When a batch fails, its events are retried one transaction each and those that still
+    fail go to the dead-letter topic with the reason, so one bad record never blocks its partition. Database
+    outages are not the record's fault: the batch is retried after a pause instead.
+    """
+
+    def __init__(
+        self,
+        *,
+        bus: KafkaBus,
+        bootstrap_servers: str,
+        group_id: str,
+        topics: tuple[str, ...],
+        handlers: Mapping[str, Handler],
+        sessions: async_sessionmaker[AsyncSession],
+        processed: Table,
+        fetch_max_wait_ms: int = 60,
+        batch_size: int = 200,
+        session_timeout_ms: int = 6000,
+        on_committed: Callable[[], None] | None = None,
+    ) -> None:
+        self._bus = bus
+        self._bootstrap = bootstrap_servers
+        self.group_id = group_id
+        self._topics = topics
+        self._handlers = handlers
+        self._sessions = sessions
+        self._processed = processed
+        self._fetch_max_wait_ms = fetch_max_wait_ms
+        self._batch_size = batch_size
+        self._session_timeout_ms = session_timeout_ms
+        self._on_committed = on_committed
+        self._task: asyncio.Task[None] | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+        self.deadlettered = 0
+        self.processed_count = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run_forever(), name=f"consumer:{self.group_id}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run_forever(self) -> None:
+        while True:
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("consumer %s failed; reconnecting", self.group_id)
+                await asyncio.sleep(1)
+
+    async def _consume(self) -> None:
+        consumer = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._bootstrap,
+            group_id=self.group_id,
+            client_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            fetch_max_wait_ms=self._fetch_max_wait_ms,
+            max_poll_records=self._batch_size,
+            # A member that vanished without leaving holds its partitions for this long: keep it short.
+            session_timeout_ms=self._session_timeout_ms,
+            heartbeat_interval_ms=max(500, self._session_timeout_ms // 6),
+        )
+        await consumer.start()
+        self._consumer = consumer
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=1000, max_records=self._batch_size)
+                records = [record for batch in batches.values() for record in batch]
+                if records:
+                    await self._process(consumer, records)
+        finally:
+            self._consumer = None
+            await consumer.stop()
+
+    async def _process(self, consumer: AIOKafkaConsumer, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        decoded: list[Decoded] = []
+        poison: list[Poison] = []
+        for record in records:
+            outcome = self._decode(record)
+            if isinstance(outcome, Poison):
+                poison.append(outcome)
+            elif outcome is not None:
+                decoded.append(outcome)
+        while True:
+            try:
+                poison += await self._apply(decoded)
+                break
+            except (OperationalError, DBAPIError) as error:
+                if not _is_transient(error):
+                    raise
+                log.warning("database unavailable (%s); retrying batch", type(error).__name__)
+                await asyncio.sleep(1)
+        await self._deadletter(poison)
+        await consumer.commit(_next_offsets(records))
+        self.processed_count += len(decoded)
+        if decoded and self._on_committed is not None:
+            self._on_committed()
+
+    def _decode(self, record: ConsumerRecord[bytes, bytes]) -> Decoded | Poison | None:
+        if record.value is None:
+            return Poison(record, "empty record value")
+        try:
+            event = decode(record.value)
+        except ValidationError as error:
+            return Poison(record, f"not a CloudEvents JSON envelope: {_summary(error)}")
+        if event.type not in self._handlers:
+            return None  # another consumer's event on a shared topic
+        try:
+            return Decoded(record, event, payload(event))
+        except ValidationError as error:
+            return Poison(record, f"invalid {event.type} data: {_summary(error)}")
+
+    async def _apply(self, items: list[Decoded]) -> list[Poison]:
+        """Apply the batch in one transaction; on a non-transient failure, fall back to one transaction each."""
+        if not items:
+            return []
+        try:
+            async with self._sessions() as session, session.begin():
+                for item in items:
+                    await self._apply_one(session, item)
+            return []
+        except (OperationalError, DBAPIError) as error:
+            if _is_transient(error):
+                raise
+        except Exception:
+            log.warning("batch of %d failed; retrying one by one", len(items))
+        failed: list[Poison] = []
+        for item in items:
+            try:
+                async with self._sessions() as session, session.begin():
+                    await self._apply_one(session, item)
+            except (OperationalError, DBAPIError) as error:
+                if _is_transient(error):
+                    raise
+                failed.append(Poison(item.record, f"handler failed: {type(error).__name__}: {error.orig}"))
+            except Exception as error:
+                log.exception("event %s (%s) failed", item.event.id, item.event.type)
+                failed.append(Poison(item.record, f"handler failed: {type(error).__name__}: {error}"))
+        return failed
+
+    async def _apply_one(self, session: AsyncSession, item: Decoded) -> None:
+        event = item.event
+        if await already_processed(session, self._processed, consumer=self.group_id, event_id=event.id):
+            return
+        with correlation_scope(event.correlationid or event.id):
+            await self._handlers[event.type](session, event, item.data)
+        await mark_processed(session, self._processed, consumer=self.group_id, event_id=event.id)
+
+    async def _deadletter(self, poison: list[Poison]) -> None:
+        for item in poison:
+            self.deadlettered += 1
+            record = item.record
+            log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, item.reason)
+            if record.topic == topics.DEADLETTER:
+                continue  # never dead-letter a dead letter: that would loop
+            letter = dead_letter(record, reason=item.reason, consumer_group=self.group_id)
+            await self._bus.publish(topics.DEADLETTER, letter, key=letter.subject)
+
+
+def dead_letter(record: ConsumerRecord[bytes, bytes], *, reason: str, consumer_group: str) -> CloudEvent:
+    """The dead-letter event for `record`, carrying it whole (UTF-8 when it is text, else base64)."""
+    value = record.value or b""
+    try:
+        text, encoding = value.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        text, encoding = base64.b64encode(value).decode(), "base64"
+    data = DeadLetterRecorded(
+        source_topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        consumer_group=consumer_group,
+        reason=reason[:2000],
+        key=record.key.decode("utf-8", "replace") if record.key is not None else None,
+        value=text,
+        value_encoding=encoding,
+        headers=tuple((name, raw.decode("latin-1")) for name, raw in record.headers),
+        failed_at=datetime.now(UTC),
+    )
+    subject = f"{record.topic}/{record.partition}/{record.offset}"
+    return new_event(data, source=f"consumer/{consumer_group}", subject=subject)
+
+
+def _next_offsets(records: list[ConsumerRecord[bytes, bytes]]) -> dict[TopicPartition, int]:
+    offsets: dict[TopicPartition, int] = {}
+    for record in records:
+        tp = TopicPartition(record.topic, record.partition)
+        offsets[tp] = max(offsets.get(tp, 0), record.offset + 1)
+    return offsets
+
+
+def _is_transient(error: DBAPIError) -> bool:
+    """Connection loss and lock timeouts are the database's fault, not the record's."""
+    if error.connection_invalidated:
+        return True
+    if isinstance(error, OperationalError):
+        text = str(error.orig).lower()
+        return any(marker in text for marker in ("locked", "connection", "timeout", "could not", "closed"))
+    return False
+
+
+def _summary(error: ValidationError) -> str:
+    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()[:5]]
+    return "; ".join(parts)
+
+
+__all__ = ["BrokerUnavailable", "EventConsumer", "Handler", "KafkaError", "dead_letter"]

@@ -1,0 +1,159 @@
+"""The event payloads every service agrees on. Additive changes only; a new meaning is a new `.vN` type."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.cloudevents import EventData, register
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+    PHONE = "phone"
+    MESSENGER = "messenger"
+    INSTAGRAM = "instagram"
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    X = "x"
+    WEB = "web"
+    API = "api"
+
+
+class AddressKind(StrEnum):
+    """What a contact address is: it scopes the address (a Telegram id and a Zalo id may collide)."""
+
+    EMAIL = "email"
+    PHONE = "phone"
+    MESSENGER = "messenger"
+    INSTAGRAM = "instagram"
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    X = "x"
+    EXTERNAL = "external"
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class ContactAddress(_Part):
+    """A normalized address (E.164 phone, lower-case email, platform user id) and what it was before."""
+
+    kind: AddressKind
+    address: str = Field(min_length=1)
+    raw: str | None = None
+    valid: bool = True
+
+
+class Sender(ContactAddress):
+    display_name: str | None = None
+
+
+class AttachmentMeta(_Part):
+    filename: str | None = None
+    content_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    url: str | None = None
+    content_id: str | None = None
+
+
+class ThreadRefs(_Part):
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    conversation_id: str | None = None
+
+
+@register
+class ComplaintMessageReceived(EventData):
+    """A customer's message, normalized by an ingest adapter; `provider_message_id` is the dedup key."""
+
+    event_type = "complaint.message.received.v1"
+
+    channel: Channel
+    provider: str = Field(min_length=1)
+    provider_message_id: str = Field(min_length=1)
+    received_at: datetime
+    sender: Sender
+    recipient: str | None = None
+    subject: str | None = None
+    text: str = ""
+    html: str | None = None
+    language: str | None = None
+    attachments: tuple[AttachmentMeta, ...] = ()
+    thread: ThreadRefs = ThreadRefs()
+    auto_submitted: bool = False
+    customer_ref: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+@register
+class CaseOpened(EventData):
+    event_type = "case.opened.v1"
+
+    case_id: str
+    case_reference: str
+    customer_id: str
+    channel: Channel
+    category: str
+    priority: Priority
+    language: str | None = None
+    subject: str | None = None
+    message_id: str
+    opened_at: datetime
+
+
+@register
+class CaseMessageAdded(EventData):
+    event_type = "case.message_added.v1"
+
+    case_id: str
+    case_reference: str
+    customer_id: str
+    message_id: str
+    channel: Channel
+    direction: str = "inbound"
+    added_at: datetime
+
+
+@register
+class CaseAssigned(EventData):
+    event_type = "case.assigned.v1"
+
+    case_id: str
+    agent_id: str
+    assigned_at: datetime
+    assignment_id: str | None = None
+
+
+@register
+class DeadLetterRecorded(EventData):
+    """A record a consumer could not process, kept whole so it can be replayed to `source_topic`."""
+
+    event_type = "deadletter.recorded.v1"
+
+    source_topic: str
+    partition: int
+    offset: int
+    consumer_group: str
+    reason: str
+    key: str | None = None
+    value: str
+    value_encoding: str = "utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+    failed_at: datetime

@@ -1,0 +1,158 @@
+"""Transactional outbox: events are written with the state change, and a relay publishes and marks them."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Row,
+    Select,
+    String,
+    Table,
+    Text,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.bus import BrokerUnavailable, KafkaBus
+from shared.cloudevents import CloudEvent
+from shared.db import is_sqlite
+
+log = logging.getLogger(__name__)
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("event_id", String(200), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(500), nullable=True),
+        Column("payload", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+    )
+
+
+async def enqueue(session: AsyncSession, table: Table, *, topic: str, key: str | None, event: CloudEvent) -> None:
+    """Add `event` to the outbox inside the caller's transaction."""
+    await session.execute(
+        table.insert().values(
+            event_id=event.id,
+            topic=topic,
+            key=key,
+            payload=event.to_json_bytes().decode(),
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in id order, then marks them. Wake it after a commit to cut latency.
+
+    Several instances may run against one PostgreSQL database: rows are claimed with FOR UPDATE SKIP LOCKED.
+    Delivery is at least once (a crash between publish and mark republishes); consumers dedup on the event id.
+    """
+
+    def __init__(
+        self,
+        *,
+        bus: KafkaBus,
+        sessions: async_sessionmaker[AsyncSession],
+        table: Table,
+        database_url: str,
+        batch_size: int = 200,
+        idle_poll_seconds: float = 0.5,
+    ) -> None:
+        self._bus = bus
+        self._sessions = sessions
+        self._table = table
+        self._skip_locked = not is_sqlite(database_url)
+        self._batch_size = batch_size
+        self._idle_poll = idle_poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run_forever(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run_forever(self) -> None:
+        while True:
+            try:
+                sent = await self.publish_pending()
+            except asyncio.CancelledError:
+                raise
+            except BrokerUnavailable as error:
+                log.warning("outbox relay: broker unavailable (%s); will retry", error)
+                sent = 0
+                await asyncio.sleep(1)
+            except Exception:
+                log.exception("outbox relay failed; will retry")
+                sent = 0
+                await asyncio.sleep(1)
+            if sent < self._batch_size:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self._idle_poll)
+                except TimeoutError:
+                    pass
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of pending rows; returns how many were published."""
+        if self._skip_locked:
+            async with self._sessions() as session, session.begin():
+                rows = (await session.execute(self._pending_query().with_for_update(skip_locked=True))).all()
+                await self._publish(session, rows)
+        else:
+            # SQLite has one writer: do not hold its lock while waiting on the broker.
+            async with self._sessions() as session:
+                rows = (await session.execute(self._pending_query())).all()
+            async with self._sessions() as session, session.begin():
+                await self._publish(session, rows)
+        self.published += len(rows)
+        return len(rows)
+
+    def _pending_query(self) -> Select[tuple[int, str, str | None, str]]:
+        table = self._table
+        return (
+            select(table.c.id, table.c.topic, table.c.key, table.c.payload)
+            .where(table.c.published_at.is_(None))
+            .order_by(table.c.id)
+            .limit(self._batch_size)
+        )
+
+    async def _publish(self, session: AsyncSession, rows: Sequence[Row[tuple[int, str, str | None, str]]]) -> None:
+        if not rows:
+            return
+        await self._bus.publish_many((row.topic, row.key, row.payload.encode()) for row in rows)
+        table = self._table
+        await session.execute(
+            update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=datetime.now(UTC))
+        )

@@ -1,0 +1,59 @@
+"""The command line of every service process: `python -m <service> serve|migrate|check`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import uvicorn
+from fastapi import FastAPI
+from pydantic import ValidationError
+
+from shared.logs import configure_logging
+from shared.migrations import upgrade
+from shared.settings import DatabaseSettings, ServiceSettings, describe_validation_error
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def load_settings(settings_class: type[S], env_prefix: str) -> S:
+    """Settings from the environment and `.env`; an invalid one stops the process, naming the variable."""
+    try:
+        return settings_class()
+    except ValidationError as error:
+        sys.stderr.write(describe_validation_error(error, env_prefix) + "\n")
+        raise SystemExit(2) from None
+
+
+def run_service(
+    *,
+    name: str,
+    env_prefix: str,
+    settings_class: type[S],
+    create_app: Callable[[S], FastAPI],
+    package_dir: Path,
+    argv: list[str] | None = None,
+) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m {name}")
+    parser.add_argument("command", choices=["serve", "migrate", "check"], nargs="?", default="serve")
+    args = parser.parse_args(argv)
+    settings = load_settings(settings_class, env_prefix)
+    configure_logging(name, settings.log_level)
+    if args.command == "check":
+        return
+    if args.command == "migrate":
+        if isinstance(settings, DatabaseSettings):
+            upgrade(package_dir, settings.resolved_database_url(name))
+        return
+    app = create_app(settings)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )

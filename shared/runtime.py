@@ -1,0 +1,83 @@
+"""What a database-owning service holds while it runs: engine, sessions, bus, outbox relay and event consumer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.bus import KafkaBus
+from shared.consumer import EventConsumer, Handler
+from shared.db import create_engine, ping, session_factory
+from shared.health import Check
+from shared.outbox import OutboxRelay
+from shared.settings import DatabaseSettings
+
+
+class ServiceRuntime:
+    """Starts and stops, in order, everything a service needs to consume, change state and emit events.
+
+    `metadata` must hold the service's `processed_events` and `outbox` tables (see shared.idempotency and
+    shared.outbox). With no `handlers`, no consumer is started.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        settings: DatabaseSettings,
+        metadata: MetaData,
+        consumer_topics: tuple[str, ...] = (),
+        handlers: Mapping[str, Handler] | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.database_url = settings.resolved_database_url(name)
+        self.engine: AsyncEngine = create_engine(self.database_url, pool_size=settings.database_pool_size)
+        self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
+        self.bus = KafkaBus(settings.kafka_bootstrap_servers, client_id=name)
+        self.relay = OutboxRelay(
+            bus=self.bus, sessions=self.sessions, table=metadata.tables["outbox"], database_url=self.database_url
+        )
+        self.consumer: EventConsumer | None = None
+        if handlers:
+            self.consumer = EventConsumer(
+                bus=self.bus,
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                group_id=name,
+                topics=consumer_topics,
+                handlers=handlers,
+                sessions=self.sessions,
+                processed=metadata.tables["processed_events"],
+                fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
+                on_committed=self.relay.wake,
+            )
+
+    async def start(self) -> None:
+        await self.bus.start()
+        self.relay.start()
+        if self.consumer is not None:
+            self.consumer.start()
+
+    async def stop(self) -> None:
+        if self.consumer is not None:
+            await self.consumer.stop()
+        await self.relay.stop()
+        await self.bus.stop()
+        await self.engine.dispose()
+
+    def checks(self) -> dict[str, Check]:
+        checks: dict[str, Check] = {"database": lambda: ping(self.engine), "broker": self.bus.ping}
+        checks["outbox_relay"] = _alive(self.relay.running, "outbox relay stopped")
+        if self.consumer is not None:
+            checks["consumer"] = _alive(self.consumer.running, "consumer stopped")
+        return checks
+
+
+def _alive(running: bool, message: str) -> Check:
+    async def check() -> None:
+        if not running:
+            raise RuntimeError(message)
+
+    return check

@@ -1,0 +1,88 @@
+"""Settings common to every service. Shared values are unprefixed; each service subclass adds its own prefix."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
+
+
+def shared_field(default: Any, env: str, **kwargs: Any) -> Any:
+    """A field read from the unprefixed environment variable `env` (shared by every service)."""
+    return Field(default, validation_alias=AliasChoices(env, env.lower()), **kwargs)
+
+
+def hash_api_key(key: str) -> str:
+    """How API keys are stored: hex SHA-256. Keys are long random tokens, so a fast hash is enough."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ServiceSettings(BaseSettings):
+    """Base of every service's settings class. Subclasses set `env_prefix` and `service_name`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    kafka_bootstrap_servers: str = shared_field(DEFAULT_BOOTSTRAP, "KAFKA_BOOTSTRAP_SERVERS", min_length=1)
+    kafka_topic_partitions: int = shared_field(3, "KAFKA_TOPIC_PARTITIONS", ge=1, le=1000)
+    kafka_fetch_max_wait_ms: int = shared_field(60, "KAFKA_FETCH_MAX_WAIT_MS", ge=30, le=5000)
+    api_key_hashes: str = shared_field(
+        "", "API_KEY_HASHES", description="Comma-separated hex SHA-256 of the accepted bearer keys."
+    )
+    data_dir: Path = shared_field(Path("var"), "DATA_DIR")
+    log_level: str = shared_field("INFO", "LOG_LEVEL", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    tenant: str = shared_field("default", "TENANT", min_length=1)
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+
+    @field_validator("api_key_hashes")
+    @classmethod
+    def _hashes_are_sha256(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            if len(item) != 64 or any(ch not in "0123456789abcdef" for ch in item.lower()):
+                raise ValueError("each entry must be the 64-hex-digit SHA-256 of a key, not the key itself")
+        return value
+
+    def accepted_key_hashes(self) -> frozenset[str]:
+        return frozenset(p.strip().lower() for p in self.api_key_hashes.split(",") if p.strip())
+
+
+class DatabaseSettings(ServiceSettings):
+    """Settings of a service that owns a database (`database_url`, defaulting to a SQLite file in data_dir)."""
+
+    database_url: str = ""
+    database_pool_size: int = Field(5, ge=1, le=100)
+
+    def resolved_database_url(self, service_name: str) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service_name}.db').as_posix()}"
+
+
+def describe_validation_error(error: ValidationError, prefix: str) -> str:
+    """One line per invalid setting, naming the environment variable a user would set."""
+    lines = []
+    for item in error.errors():
+        name = str(item["loc"][0]).upper() if item["loc"] else "?"
+        env = name if name in SHARED_ENV_NAMES else f"{prefix}{name}"
+        lines.append(f"invalid setting {env}: {item['msg']} (got {item.get('input')!r})")
+    return "\n".join(lines)
+
+
+SHARED_ENV_NAMES = frozenset(
+    {
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "KAFKA_TOPIC_PARTITIONS",
+        "KAFKA_FETCH_MAX_WAIT_MS",
+        "API_KEY_HASHES",
+        "DATA_DIR",
+        "LOG_LEVEL",
+        "TENANT",
+    }
+)
