@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Final, Literal, TypeVar
+from typing import Any, ClassVar, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -43,23 +43,6 @@ class UnknownEventType(LookupError):
     """The envelope names a type no model is registered for."""
 
 
-_REGISTRY: dict[str, type[EventData]] = {}
-
-E = TypeVar("E", bound=EventData)
-
-
-def register(model: type[E]) -> type[E]:
-    """Class decorator: make `model` the payload of CloudEvents whose `type` is `model.event_type`."""
-    if model.event_type in _REGISTRY:
-        raise ValueError(f"event type {model.event_type} registered twice")
-    _REGISTRY[model.event_type] = model
-    return model
-
-
-def registered_types() -> dict[str, type[EventData]]:
-    return dict(_REGISTRY)
-
-
 def new_event(
     data: EventData,
     *,
@@ -90,21 +73,6 @@ def decode(raw: bytes | str) -> CloudEvent:
     return CloudEvent.model_validate_json(raw)
 
 
-def payload(event: CloudEvent) -> EventData:
-    """The typed payload of `event`. Raises UnknownEventType, or ValidationError when the data is invalid."""
-    model = _REGISTRY.get(event.type)
-    if model is None:
-        raise UnknownEventType(event.type)
-    return model.model_validate(event.data)
-
-
-def payload_as(event: CloudEvent, model: type[E]) -> E:
-    """The payload of `event` validated as `model`, for handlers that know what they expect."""
-    if event.type != model.event_type:
-        raise UnknownEventType(f"expected {model.event_type}, got {event.type}")
-    return model.model_validate(event.data)
-
-
 __all__ = [
     "CONTENT_TYPE",
     "CloudEvent",
@@ -113,8 +81,4 @@ __all__ = [
     "ValidationError",
     "decode",
     "new_event",
-    "payload",
-    "payload_as",
-    "register",
-    "registered_types",
 ]

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import topics
 from shared.bus import BrokerUnavailable, KafkaBus
-from shared.cloudevents import CloudEvent, EventData, decode, new_event, payload
-from shared.events import DeadLetterRecorded
+from shared.cloudevents import CloudEvent, EventData, decode, new_event
+from shared.events import DeadLetterRecorded, payload
 from shared.idempotency import already_processed, mark_processed
 from shared.logs import correlation_scope
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.cloudevents import EventData, register
+from shared.cloudevents import CloudEvent, EventData, UnknownEventType
 
 
 class Channel(StrEnum):
@@ -79,7 +79,6 @@ class ThreadRefs(_Part):
     conversation_id: str | None = None
 
 
-@register
 class ComplaintMessageReceived(EventData):
     """A customer's message, normalized by an ingest adapter; `provider_message_id` is the dedup key."""
 
@@ -102,7 +101,6 @@ class ComplaintMessageReceived(EventData):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-@register
 class CaseOpened(EventData):
     event_type = "case.opened.v1"
 
@@ -118,7 +116,6 @@ class CaseOpened(EventData):
     opened_at: datetime
 
 
-@register
 class CaseMessageAdded(EventData):
     event_type = "case.message_added.v1"
 
@@ -131,7 +128,6 @@ class CaseMessageAdded(EventData):
     added_at: datetime
 
 
-@register
 class CaseAssigned(EventData):
     event_type = "case.assigned.v1"
 
@@ -141,7 +137,6 @@ class CaseAssigned(EventData):
     assignment_id: str | None = None
 
 
-@register
 class DeadLetterRecorded(EventData):
     """A record a consumer could not process, kept whole so it can be replayed to `source_topic`."""
 
@@ -157,3 +152,26 @@ class DeadLetterRecorded(EventData):
     value_encoding: str = "utf-8"
     headers: tuple[tuple[str, str], ...] = ()
     failed_at: datetime
+
+
+EVENT_TYPES: dict[str, type[EventData]] = {
+    model.event_type: model
+    for model in (ComplaintMessageReceived, CaseOpened, CaseMessageAdded, CaseAssigned, DeadLetterRecorded)
+}
+
+E = TypeVar("E", bound=EventData)
+
+
+def payload(event: CloudEvent) -> EventData:
+    """The typed payload of `event`. Raises UnknownEventType, or ValidationError when the data is invalid."""
+    model = EVENT_TYPES.get(event.type)
+    if model is None:
+        raise UnknownEventType(event.type)
+    return model.model_validate(event.data)
+
+
+def payload_as(event: CloudEvent, model: type[E]) -> E:
+    """The payload of `event` validated as `model`, for code that knows what it expects."""
+    if event.type != model.event_type:
+        raise UnknownEventType(f"expected {model.event_type}, got {event.type}")
+    return model.model_validate(event.data)
