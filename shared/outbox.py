@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     select,
     update,
 )
@@ -73,6 +74,7 @@ class OutboxRelay:
         database_url: str,
         batch_size: int = 200,
         idle_poll_seconds: float = 0.5,
+        retention: timedelta = timedelta(hours=24),
     ) -> None:
         self._bus = bus
         self._sessions = sessions
@@ -80,6 +82,8 @@ class OutboxRelay:
         self._skip_locked = not is_sqlite(database_url)
         self._batch_size = batch_size
         self._idle_poll = idle_poll_seconds
+        self._retention = retention
+        self._next_purge = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.published = 0
@@ -106,6 +110,7 @@ class OutboxRelay:
     async def _run_forever(self) -> None:
         while True:
             try:
+                await self._purge_when_due()
                 sent = await self.publish_pending()
             except asyncio.CancelledError:
                 raise
@@ -138,6 +143,20 @@ class OutboxRelay:
                 await self._publish(session, rows)
         self.published += len(rows)
         return len(rows)
+
+    async def _purge_when_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now >= self._next_purge:
+            self._next_purge = now + 600
+            await self.purge_published()
+
+    async def purge_published(self) -> int:
+        """Delete rows published longer ago than the retention: until then they are the journal to replay from."""
+        table = self._table
+        cutoff = datetime.now(UTC) - self._retention
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(delete(table).where(table.c.published_at < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def _pending_query(self) -> Select[tuple[int, str, str | None, str]]:
         table = self._table

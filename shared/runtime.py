@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -38,7 +39,11 @@ class ServiceRuntime:
         self.sessions: async_sessionmaker[AsyncSession] = session_factory(self.engine)
         self.bus = KafkaBus(settings.kafka_bootstrap_servers, client_id=name)
         self.relay = OutboxRelay(
-            bus=self.bus, sessions=self.sessions, table=metadata.tables["outbox"], database_url=self.database_url
+            bus=self.bus,
+            sessions=self.sessions,
+            table=metadata.tables["outbox"],
+            database_url=self.database_url,
+            retention=timedelta(hours=settings.outbox_retention_hours),
         )
         self.consumer: EventConsumer | None = None
         if handlers:

@@ -58,6 +58,7 @@ class DatabaseSettings(ServiceSettings):
 
     database_url: str = ""
     database_pool_size: int = Field(5, ge=1, le=100)
+    outbox_retention_hours: float = shared_field(24, "OUTBOX_RETENTION_HOURS", ge=0)
 
     def resolved_database_url(self, service_name: str) -> str:
         if self.database_url:
@@ -84,5 +85,6 @@ SHARED_ENV_NAMES = frozenset(
         "DATA_DIR",
         "LOG_LEVEL",
         "TENANT",
+        "OUTBOX_RETENTION_HOURS",
     }
 )

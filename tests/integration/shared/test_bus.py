@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer
-from sqlalchemy import Column, MetaData, String, Table, func, select
+from sqlalchemy import Column, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from shared import topics
@@ -191,12 +191,25 @@ async def test_outbox_relay_publishes_committed_events_once_and_nothing_rolled_b
         assert pending.scalar_one() == 0
 
 
+async def test_published_rows_are_kept_as_journal_until_retention_passes(bus: KafkaBus, engine: AsyncEngine):
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        await enqueue(session, outbox, topic=topics.CASES_EVENTS, key="k", event=new_event(message("a"), source="t"))
+    kept = OutboxRelay(bus=bus, sessions=sessions, table=outbox, database_url=str(engine.url))
+    assert await kept.publish_pending() == 1
+    assert await kept.purge_published() == 0, "within retention the published row stays (replay journal)"
+    async with sessions() as session, session.begin():
+        await enqueue(session, outbox, topic=topics.CASES_EVENTS, key="k", event=new_event(message("b"), source="t"))
+    expired = OutboxRelay(
+        bus=bus, sessions=sessions, table=outbox, database_url=str(engine.url), retention=timedelta(0)
+    )
+    assert await expired.purge_published() == 1
+    assert await count(engine, outbox) == 1, "the unpublished row is never purged"
+
+
 async def _at_least(engine: AsyncEngine, table: Table, n: int) -> bool:
     return await count(engine, table) >= n
 
 
 async def _true(value: bool) -> bool:
     return value
-
-
-_ = MetaData
