@@ -1,0 +1,72 @@
+"""Agent commands from the API: create or replace an agent, change its presence. Both drain the queue to it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from router_service import repository
+from router_service.domain import Presence
+from router_service.handlers import drain_queue_for
+from router_service.models import Agent
+
+
+async def save_agent(
+    session: AsyncSession,
+    *,
+    agent_id: str,
+    name: str,
+    skills: Mapping[str, int],
+    languages: Sequence[str],
+    channels: Sequence[str],
+    capacity: int,
+    presence: Presence | None,
+) -> tuple[Agent, bool]:
+    """Create or replace the agent (its workload and presence, unless given, are kept); True when created."""
+    now = datetime.now(UTC)
+    agent = await repository.get_agent(session, agent_id=agent_id, for_update=True)
+    created = agent is None
+    if agent is None:
+        agent = Agent(
+            id=agent_id,
+            active_cases=0,
+            presence=(presence or Presence.OFFLINE).value,
+            presence_changed_at=now,
+            last_assignment_at=None,
+            created_at=now,
+        )
+        session.add(agent)
+    elif presence is not None:
+        _set_presence(agent, presence, at=now)
+    agent.name = name
+    agent.skills = dict(skills)
+    agent.languages = list(dict.fromkeys(languages))
+    agent.channels = list(dict.fromkeys(channels))
+    agent.capacity = capacity
+    agent.updated_at = now
+    await session.flush()
+    # New skills, more capacity or coming online may each let the agent take waiting cases.
+    await drain_queue_for(session, agent_id=agent_id)
+    return agent, created
+
+
+async def change_presence(session: AsyncSession, *, agent_id: str, presence: Presence) -> Agent | None:
+    """Set the agent's presence; None when there is no such agent."""
+    agent = await repository.get_agent(session, agent_id=agent_id, for_update=True)
+    if agent is None:
+        return None
+    now = datetime.now(UTC)
+    _set_presence(agent, presence, at=now)
+    agent.updated_at = now
+    await session.flush()
+    if presence is Presence.AVAILABLE:
+        await drain_queue_for(session, agent_id=agent_id)
+    return agent
+
+
+def _set_presence(agent: Agent, presence: Presence, *, at: datetime) -> None:
+    if agent.presence != presence.value:
+        agent.presence = presence.value
+        agent.presence_changed_at = at

@@ -1,0 +1,148 @@
+"""Routing rules: who is eligible for a case, who is preferred, and what a case requires."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from router_service import domain
+from router_service.domain import AgentView, Requirement, RoutingPolicy, evaluate, exclusion_reasons, rank
+from shared.events import CaseOpened, Channel, Priority
+
+T0 = datetime(2025, 1, 1, 9, tzinfo=UTC)
+BILLING = Requirement(skill="billing", min_level=2, language="vi", channel="email")
+
+
+def agent(agent_id: str = "a", **changes: object) -> AgentView:
+    base = AgentView(
+        id=agent_id,
+        skills={"billing": 2},
+        languages=frozenset({"vi", "en"}),
+        channels=frozenset({"email", "sms"}),
+        capacity=2,
+        active_cases=0,
+        presence="available",
+        last_assignment_at=None,
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def case(**changes: object) -> CaseOpened:
+    values: dict[str, object] = {
+        "case_id": "c-1",
+        "case_reference": "C-1",
+        "customer_id": "cu-1",
+        "channel": Channel.EMAIL,
+        "category": "billing",
+        "priority": Priority.NORMAL,
+        "language": "vi",
+        "message_id": "m-1",
+        "opened_at": T0,
+    }
+    values.update(changes)
+    return CaseOpened.model_validate(values)
+
+
+def test_an_agent_meeting_every_requirement_is_eligible():
+    assert exclusion_reasons(agent(), BILLING) == []
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"presence": "away"}, domain.NOT_AVAILABLE),
+        ({"presence": "busy"}, domain.NOT_AVAILABLE),
+        ({"presence": "offline"}, domain.NOT_AVAILABLE),
+        ({"active_cases": 2}, domain.AT_CAPACITY),
+        ({"active_cases": 3}, domain.AT_CAPACITY),
+        ({"skills": {"delivery": 4}}, domain.LACKS_SKILL),
+        ({"skills": {"billing": 1}}, domain.LEVEL_BELOW_MINIMUM),
+        ({"languages": frozenset({"en"})}, domain.LANGUAGE_NOT_SPOKEN),
+        ({"channels": frozenset({"sms"})}, domain.CHANNEL_NOT_SERVED),
+    ],
+)
+def test_each_unmet_requirement_excludes_the_agent_with_its_reason(changes: dict[str, object], reason: str):
+    assert exclusion_reasons(agent(**changes), BILLING) == [reason]
+
+
+def test_every_reason_is_reported_at_once():
+    offline_novice = agent(
+        presence="offline", active_cases=2, skills={"billing": 1}, languages=frozenset(), channels=frozenset()
+    )
+    assert exclusion_reasons(offline_novice, BILLING) == [
+        domain.NOT_AVAILABLE,
+        domain.AT_CAPACITY,
+        domain.LEVEL_BELOW_MINIMUM,
+        domain.LANGUAGE_NOT_SPOKEN,
+        domain.CHANNEL_NOT_SERVED,
+    ]
+
+
+def test_a_case_without_language_accepts_any_speaker_and_regional_tags_match_their_language():
+    assert exclusion_reasons(agent(languages=frozenset()), replace(BILLING, language=None)) == []
+    assert exclusion_reasons(agent(languages=frozenset({"vi-vn"})), BILLING) == []
+
+
+def test_the_least_over_qualified_agent_comes_first():
+    expert = agent("expert", skills={"billing": 4})
+    good = agent("good", skills={"billing": 3}, active_cases=1)
+    working = agent("working", skills={"billing": 2}, active_cases=1)
+    assert [a.id for a in rank([expert, good, working], BILLING)] == ["working", "good", "expert"]
+
+
+def test_among_equally_qualified_the_least_occupied_comes_first():
+    half = agent("half", capacity=4, active_cases=2)
+    third = agent("third", capacity=3, active_cases=1)
+    busy = agent("busy", capacity=4, active_cases=3)
+    assert [a.id for a in rank([busy, half, third], BILLING)] == ["third", "half", "busy"]
+
+
+def test_then_the_longest_idle_comes_first_and_never_assigned_before_all():
+    recent = agent("recent", last_assignment_at=T0)
+    earlier = agent("earlier", last_assignment_at=T0 - timedelta(hours=1))
+    never = agent("never", last_assignment_at=None)
+    assert [a.id for a in rank([recent, earlier, never], BILLING)] == ["never", "earlier", "recent"]
+
+
+def test_full_ties_are_broken_by_agent_id():
+    assert [a.id for a in rank([agent("b"), agent("c"), agent("a")], BILLING)] == ["a", "b", "c"]
+
+
+def test_evaluation_lists_every_agent_with_reasons_or_score_and_ranks_the_eligible():
+    result = evaluate([agent("z-away", presence="away"), agent("b", skills={"billing": 3}), agent("a")], BILLING)
+    assert [a.id for a in result.ranked] == ["a", "b"]
+    by_id = {c.agent_id: c for c in result.candidates}
+    assert by_id["z-away"].reasons == (domain.NOT_AVAILABLE,) and by_id["z-away"].score is None
+    assert by_id["b"].reasons == () and by_id["b"].score is not None
+    assert by_id["b"].score.over_qualification == 1
+
+
+def test_requirement_takes_the_skill_named_like_the_category_by_default():
+    requirement = domain.requirement_for(case(category="Delivery", priority=Priority.LOW), RoutingPolicy())
+    assert requirement == Requirement(skill="delivery", min_level=1, language="vi", channel="email")
+
+
+def test_requirement_uses_the_configured_skill_and_the_level_of_the_priority():
+    policy = RoutingPolicy(skill_for_category={"refund": "billing"})
+    urgent = domain.requirement_for(case(category="refund", priority=Priority.URGENT), policy)
+    high = domain.requirement_for(case(category="refund", priority=Priority.HIGH), policy)
+    assert (urgent.skill, urgent.min_level) == ("billing", 3)
+    assert (high.skill, high.min_level) == ("billing", 2)
+
+
+def test_requirement_language_is_the_primary_language_and_absent_means_any():
+    assert domain.requirement_for(case(language="vi-VN"), RoutingPolicy()).language == "vi"
+    assert domain.requirement_for(case(language=None), RoutingPolicy()).language is None
+    assert domain.requirement_for(case(channel=Channel.ZALO), RoutingPolicy()).channel == "zalo"
+
+
+def test_a_priority_missing_from_the_policy_needs_the_lowest_level():
+    policy = RoutingPolicy(min_level_for_priority={"urgent": 4})
+    assert domain.requirement_for(case(priority=Priority.HIGH), policy).min_level == domain.MIN_LEVEL
+
+
+def test_urgent_cases_wait_ahead_of_lower_priorities():
+    ranks = [domain.priority_rank(p) for p in ("urgent", "high", "normal", "low", "unknown")]
+    assert ranks == sorted(ranks) and len(set(ranks)) == 5
