@@ -1,0 +1,152 @@
+"""Case rules, free of I/O: reference numbers, open-or-append, and which contact points identify a customer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from shared.contacts import guess_kind, normalize_address
+from shared.events import AddressKind, Channel, ContactAddress
+
+
+class CaseStatus(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    PENDING_CUSTOMER = "pending_customer"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+ACTIVE_STATUSES: frozenset[CaseStatus] = frozenset({CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING_CUSTOMER})
+
+ContactKey = tuple[AddressKind, str]
+
+
+def reference_year(opened_at: datetime) -> int:
+    """The counter year of a case: the UTC year it was opened in (naive times are taken as UTC)."""
+    if opened_at.tzinfo is None:
+        return opened_at.year
+    return opened_at.astimezone(UTC).year
+
+
+def format_reference(year: int, number: int) -> str:
+    """`C-2026-000123`: the year, then the case's number within that year, zero-padded to at least six digits."""
+    if not 1 <= year <= 9999:
+        raise ValueError(f"year out of range: {year}")
+    if number < 1:
+        raise ValueError(f"case numbers start at 1, got {number}")
+    return f"C-{year:04d}-{number:06d}"
+
+
+@dataclass(frozen=True)
+class CaseSnapshot:
+    """What the open-or-append rule needs to know about one of the customer's existing cases."""
+
+    case_id: str
+    channel: Channel
+    status: CaseStatus
+    updated_at: datetime
+
+
+def case_to_append_to(cases: Iterable[CaseSnapshot], *, channel: Channel) -> str | None:
+    """The id of the customer's active case on `channel` (the most recently updated one), or None to open a case.
+
+    A different channel opens its own case so each conversation is answered where it started.
+    """
+    candidates = [case for case in cases if case.channel == channel and case.status in ACTIVE_STATUSES]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda case: case.updated_at).case_id
+
+
+def status_after_inbound(status: CaseStatus) -> CaseStatus:
+    """A customer's answer to a case waiting on them puts it back in the agent's hands."""
+    if status is CaseStatus.PENDING_CUSTOMER:
+        return CaseStatus.OPEN
+    return status
+
+
+def status_after_assignment(status: CaseStatus) -> CaseStatus:
+    """An assigned new case is open; any other status is the agent's to change (a late offer never reopens)."""
+    if status is CaseStatus.NEW:
+        return CaseStatus.OPEN
+    return status
+
+
+def assignment_is_newer(current: datetime | None, incoming: datetime) -> bool:
+    """Assignments may be redelivered or replayed: only one at least as recent as the recorded one counts."""
+    return current is None or _as_utc(incoming) >= _as_utc(current)
+
+
+def sender_contact(sender: ContactAddress, *, default_region: str) -> ContactAddress:
+    """The sender's address normalized again, so `0912345678` and `+84 912 345 678` are one number whatever the
+    ingest adapter did; `raw` keeps what the provider sent."""
+    normalized = normalize_address(sender.kind, sender.address, default_region=default_region)
+    return normalized.model_copy(update={"raw": sender.raw or sender.address})
+
+
+def message_identifiers(sender: ContactAddress, customer_ref: str | None) -> tuple[ContactAddress, ...]:
+    """The contact points a message identifies its customer by, strongest first.
+
+    An integrator's `customer_ref` (an `external` contact point) is an explicit identity, so it outranks the
+    (already normalized) sender address.
+    """
+    found: list[ContactAddress] = []
+    if customer_ref is not None and customer_ref.strip():
+        found.append(normalize_address(AddressKind.EXTERNAL, customer_ref))
+    found.append(sender)
+    unique: dict[ContactKey, ContactAddress] = {}
+    for contact in found:
+        unique.setdefault(contact_key(contact), contact)
+    return tuple(unique.values())
+
+
+def contact_key(contact: ContactAddress) -> ContactKey:
+    return (contact.kind, contact.address)
+
+
+def owning_customer(identifiers: Sequence[ContactAddress], owners: Mapping[ContactKey, str]) -> str | None:
+    """The customer owning the strongest identifier that is already known, or None for a new customer."""
+    for contact in identifiers:
+        owner = owners.get(contact_key(contact))
+        if owner is not None:
+            return owner
+    return None
+
+
+def identifiers_to_link(
+    identifiers: Sequence[ContactAddress], owners: Mapping[ContactKey, str]
+) -> tuple[ContactAddress, ...]:
+    """Identifiers nobody owns yet: they become the customer's. One owned by someone else stays theirs."""
+    return tuple(contact for contact in identifiers if contact_key(contact) not in owners)
+
+
+# Addresses that are phone numbers: a number looked up by itself may be a phone or a WhatsApp contact point.
+_PHONE_KINDS = (AddressKind.PHONE, AddressKind.WHATSAPP)
+# Platform user ids and integrator references look alike, so a bare one may be any of these.
+_ID_KINDS = tuple(kind for kind in AddressKind if kind not in {AddressKind.EMAIL, *_PHONE_KINDS})
+
+
+def contact_candidates(raw: str, *, kind: AddressKind | None, default_region: str) -> tuple[ContactKey, ...]:
+    """The contact points `raw` (an address someone typed) may be: as `kind` when given, else by what it looks like.
+
+    A number may be a phone or WhatsApp number (both stored in E.164) or, as typed, a numeric platform user id.
+    """
+    if kind is not None:
+        # Stored WhatsApp ids are E.164 numbers: normalize as a phone so a national form matches too.
+        as_kind = AddressKind.PHONE if kind in _PHONE_KINDS else kind
+        return ((kind, normalize_address(as_kind, raw, default_region=default_region).address),)
+    guessed = guess_kind(raw)
+    if guessed is AddressKind.EMAIL:
+        return ((AddressKind.EMAIL, normalize_address(guessed, raw).address),)
+    as_id = tuple((id_kind, raw.strip()) for id_kind in _ID_KINDS)
+    if guessed is AddressKind.PHONE:
+        number = normalize_address(AddressKind.PHONE, raw, default_region=default_region).address
+        return tuple((phone_kind, number) for phone_kind in _PHONE_KINDS) + as_id
+    return as_id
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

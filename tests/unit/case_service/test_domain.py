@@ -1,0 +1,180 @@
+"""Case rules: reference numbers, open-or-append, who a message identifies, and where a typed address may point."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from case_service.domain import (
+    CaseSnapshot,
+    CaseStatus,
+    assignment_is_newer,
+    case_to_append_to,
+    contact_candidates,
+    format_reference,
+    identifiers_to_link,
+    message_identifiers,
+    owning_customer,
+    reference_year,
+    sender_contact,
+    status_after_assignment,
+    status_after_inbound,
+)
+from shared.events import AddressKind, Channel, ContactAddress, Sender
+
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def snapshot(case_id: str, channel: Channel, status: CaseStatus, minutes_ago: int = 0) -> CaseSnapshot:
+    return CaseSnapshot(
+        case_id=case_id, channel=channel, status=status, updated_at=NOW - timedelta(minutes=minutes_ago)
+    )
+
+
+@pytest.mark.parametrize(
+    ("year", "number", "reference"),
+    [(2026, 123, "C-2026-000123"), (2026, 1, "C-2026-000001"), (2027, 1_234_567, "C-2027-1234567")],
+)
+def test_reference_is_year_and_zero_padded_number(year: int, number: int, reference: str) -> None:
+    assert format_reference(year, number) == reference
+
+
+@pytest.mark.parametrize(("year", "number"), [(2026, 0), (0, 1), (10_000, 1)])
+def test_reference_refuses_impossible_numbers(year: int, number: int) -> None:
+    with pytest.raises(ValueError):
+        format_reference(year, number)
+
+
+def test_reference_year_is_the_utc_year() -> None:
+    new_year_in_hanoi = datetime(2027, 1, 1, 3, 0, tzinfo=timezone(timedelta(hours=7)))
+    assert reference_year(new_year_in_hanoi) == 2026
+    assert reference_year(datetime(2027, 1, 1)) == 2027
+
+
+@pytest.mark.parametrize("status", [CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING_CUSTOMER])
+def test_message_joins_the_active_case_on_its_channel(status: CaseStatus) -> None:
+    assert case_to_append_to([snapshot("c1", Channel.EMAIL, status)], channel=Channel.EMAIL) == "c1"
+
+
+@pytest.mark.parametrize("status", [CaseStatus.RESOLVED, CaseStatus.CLOSED])
+def test_message_after_resolution_opens_a_new_case(status: CaseStatus) -> None:
+    assert case_to_append_to([snapshot("c1", Channel.EMAIL, status)], channel=Channel.EMAIL) is None
+
+
+def test_message_on_another_channel_opens_a_new_case() -> None:
+    assert case_to_append_to([snapshot("c1", Channel.EMAIL, CaseStatus.OPEN)], channel=Channel.SMS) is None
+    assert case_to_append_to([], channel=Channel.SMS) is None
+
+
+def test_of_several_active_cases_the_most_recently_updated_gets_the_message() -> None:
+    cases = [
+        snapshot("older", Channel.EMAIL, CaseStatus.OPEN, minutes_ago=30),
+        snapshot("newer", Channel.EMAIL, CaseStatus.NEW, minutes_ago=1),
+        snapshot("closed", Channel.EMAIL, CaseStatus.CLOSED, minutes_ago=0),
+    ]
+    assert case_to_append_to(cases, channel=Channel.EMAIL) == "newer"
+
+
+def test_customer_answer_reopens_a_case_waiting_on_them_only() -> None:
+    assert status_after_inbound(CaseStatus.PENDING_CUSTOMER) is CaseStatus.OPEN
+    for status in (CaseStatus.NEW, CaseStatus.OPEN):
+        assert status_after_inbound(status) is status
+
+
+def test_assignment_opens_a_new_case_and_never_reopens_a_finished_one() -> None:
+    assert status_after_assignment(CaseStatus.NEW) is CaseStatus.OPEN
+    for status in (CaseStatus.OPEN, CaseStatus.PENDING_CUSTOMER, CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        assert status_after_assignment(status) is status
+
+
+def test_only_an_assignment_at_least_as_recent_counts() -> None:
+    assert assignment_is_newer(None, NOW)
+    assert assignment_is_newer(NOW, NOW + timedelta(seconds=1))
+    assert not assignment_is_newer(NOW, NOW - timedelta(seconds=1))
+    assert assignment_is_newer(NOW.replace(tzinfo=None), NOW), "naive times are UTC"
+
+
+@pytest.mark.parametrize("written", ["0912345678", "+84 912 345 678", "+84912345678", "(091) 234-5678"])
+def test_a_sender_phone_normalizes_to_e164_whatever_its_form(written: str) -> None:
+    contact = sender_contact(Sender(kind=AddressKind.PHONE, address=written), default_region="VN")
+    assert (contact.kind, contact.address, contact.raw, contact.valid) == (
+        AddressKind.PHONE,
+        "+84912345678",
+        written,
+        True,
+    )
+
+
+def test_a_sender_email_is_lower_cased_and_keeps_what_the_provider_sent() -> None:
+    contact = sender_contact(
+        Sender(kind=AddressKind.EMAIL, address="An@Example.COM", raw="An <An@Example.COM>"), default_region="VN"
+    )
+    assert (contact.address, contact.raw) == ("an@example.com", "An <An@Example.COM>")
+
+
+def test_message_identifies_the_sender_and_the_customer_ref_strongest_first() -> None:
+    sender = ContactAddress(kind=AddressKind.EMAIL, address="an@example.com")
+    assert message_identifiers(sender, None) == (sender,)
+    assert message_identifiers(sender, "   ") == (sender,)
+    [ref, same_sender] = message_identifiers(sender, " crm-42 ")
+    assert (ref.kind, ref.address, same_sender) == (AddressKind.EXTERNAL, "crm-42", sender)
+
+
+def test_a_customer_ref_that_is_the_sender_is_one_identifier() -> None:
+    sender = ContactAddress(kind=AddressKind.EXTERNAL, address="crm-42")
+    [only] = message_identifiers(sender, "crm-42")
+    assert (only.kind, only.address) == (AddressKind.EXTERNAL, "crm-42")
+
+
+def test_the_strongest_known_identifier_names_the_customer_and_unknown_ones_get_linked() -> None:
+    ref = ContactAddress(kind=AddressKind.EXTERNAL, address="crm-42")
+    email = ContactAddress(kind=AddressKind.EMAIL, address="an@example.com")
+    identifiers = (ref, email)
+
+    assert owning_customer(identifiers, {}) is None
+    assert identifiers_to_link(identifiers, {}) == identifiers
+
+    known_email = {(AddressKind.EMAIL, "an@example.com"): "cust-1"}
+    assert owning_customer(identifiers, known_email) == "cust-1"
+    assert identifiers_to_link(identifiers, known_email) == (ref,)
+
+    both = {**known_email, (AddressKind.EXTERNAL, "crm-42"): "cust-2"}
+    assert owning_customer(identifiers, both) == "cust-2"
+    assert identifiers_to_link(identifiers, both) == ()
+
+
+def test_a_typed_email_is_looked_up_lower_cased() -> None:
+    assert contact_candidates(" An@Example.com ", kind=None, default_region="VN") == (
+        (AddressKind.EMAIL, "an@example.com"),
+    )
+
+
+def test_a_typed_number_may_be_a_phone_a_whatsapp_number_or_a_platform_id() -> None:
+    candidates = contact_candidates("0912 345 678", kind=None, default_region="VN")
+    assert (AddressKind.PHONE, "+84912345678") in candidates
+    assert (AddressKind.WHATSAPP, "+84912345678") in candidates
+    assert (AddressKind.TELEGRAM, "0912 345 678") in candidates
+    assert not {kind for kind, _ in candidates} & {AddressKind.EMAIL}
+
+
+def test_a_typed_platform_id_is_looked_up_as_any_platform_kind() -> None:
+    candidates = contact_candidates("crm-42", kind=None, default_region="VN")
+    assert {kind for kind, _ in candidates} == {
+        AddressKind.MESSENGER,
+        AddressKind.INSTAGRAM,
+        AddressKind.TELEGRAM,
+        AddressKind.ZALO,
+        AddressKind.X,
+        AddressKind.EXTERNAL,
+    }
+    assert {address for _, address in candidates} == {"crm-42"}
+
+
+def test_a_given_kind_is_the_only_one_looked_up() -> None:
+    assert contact_candidates("0912345678", kind=AddressKind.WHATSAPP, default_region="VN") == (
+        (AddressKind.WHATSAPP, "+84912345678"),
+    )
+    assert contact_candidates("12345678", kind=AddressKind.TELEGRAM, default_region="VN") == (
+        (AddressKind.TELEGRAM, "12345678"),
+    )
