@@ -1,0 +1,56 @@
+"""Composition root of the gateway."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import Depends, FastAPI
+
+from services.gateway import api
+from services.gateway.handlers import on_dead_letter
+from services.gateway.housekeeping import KeySweeper
+from services.gateway.intake import Intake
+from services.gateway.models import Base
+from services.gateway.settings import GatewaySettings
+from shared import topics
+from shared.auth import require_api_key
+from shared.events import DeadLetterRecorded
+from shared.runtime import ServiceRuntime
+from shared.webapp import new_app
+
+NAME = "gateway"
+
+
+def create_app(settings: GatewaySettings) -> FastAPI:
+    runtime = ServiceRuntime(
+        name=NAME,
+        settings=settings,
+        metadata=Base.metadata,
+        consumer_topics=(topics.DEADLETTER,),
+        handlers={DeadLetterRecorded.event_type: on_dead_letter},
+    )
+    retention = timedelta(hours=settings.idempotency_retention_hours)
+    sweeper = KeySweeper(sessions=runtime.sessions, retention=retention)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        sweeper.start()
+        try:
+            yield
+        finally:
+            await sweeper.stop()
+            await runtime.stop()
+
+    app = new_app(title="Integrator gateway", settings=settings, lifespan=lifespan, checks=lambda _: runtime.checks())
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.intake = Intake(
+        sessions=runtime.sessions, default_region=settings.default_region, retention=retention, tenant=settings.tenant
+    )
+    authenticated = [Depends(require_api_key(settings.accepted_key_hashes()))]
+    app.include_router(api.messages, dependencies=authenticated)
+    app.include_router(api.deadletters, dependencies=authenticated)
+    return app

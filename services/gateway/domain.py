@@ -1,0 +1,101 @@
+"""Pure rules of the gateway: request to event, request fingerprints, and a dead letter back to record bytes."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from services.gateway.schemas import MessageRequest
+from shared.contacts import guess_kind, normalize_address
+from shared.events import AddressKind, Channel, ComplaintMessageReceived, Sender
+
+PROVIDER = "gateway"
+
+_KIND_OF_CHANNEL: dict[Channel, AddressKind] = {
+    Channel.EMAIL: AddressKind.EMAIL,
+    Channel.SMS: AddressKind.PHONE,
+    Channel.PHONE: AddressKind.PHONE,
+    Channel.WHATSAPP: AddressKind.WHATSAPP,
+    Channel.MESSENGER: AddressKind.MESSENGER,
+    Channel.INSTAGRAM: AddressKind.INSTAGRAM,
+    Channel.TELEGRAM: AddressKind.TELEGRAM,
+    Channel.ZALO: AddressKind.ZALO,
+    Channel.X: AddressKind.X,
+}
+
+
+class UnreplayableLetter(ValueError):
+    """The stored value cannot be turned back into the record's bytes."""
+
+
+def sender_kind(channel: Channel, address: str) -> AddressKind:
+    """The channel says what the address is; web forms and API clients may send anything, so look at it."""
+    return _KIND_OF_CHANNEL.get(channel) or guess_kind(address)
+
+
+def normalize_sender(channel: Channel, address: str, *, display_name: str | None, default_region: str) -> Sender:
+    contact = normalize_address(sender_kind(channel, address), address, default_region=default_region)
+    return Sender(**contact.model_dump(), display_name=display_name)
+
+
+def provider_message_id(*, external_id: str | None, idempotency_key: str) -> str:
+    """The integrator's own id when given; else the idempotency key, which names the message just as uniquely."""
+    return external_id or f"idem:{idempotency_key}"
+
+
+def request_sha256(fields: Mapping[str, Any]) -> str:
+    """Fingerprint of a validated request: its canonical JSON (sorted keys, no spaces), so key order does not count."""
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def fingerprint(request: MessageRequest) -> str:
+    return request_sha256(request.model_dump(mode="json"))
+
+
+def to_event_data(
+    request: MessageRequest, *, idempotency_key: str, received_at: datetime, default_region: str
+) -> ComplaintMessageReceived:
+    return ComplaintMessageReceived(
+        channel=request.channel,
+        provider=PROVIDER,
+        provider_message_id=provider_message_id(external_id=request.external_id, idempotency_key=idempotency_key),
+        received_at=received_at,
+        sender=normalize_sender(
+            request.channel, request.sender_address, display_name=request.sender_name, default_region=default_region
+        ),
+        subject=request.subject,
+        text=request.text,
+        language=request.language,
+        customer_ref=request.customer_ref,
+        metadata={"idempotency_key": idempotency_key},
+    )
+
+
+def record_value(value: str, encoding: str) -> bytes:
+    """The original record value from its stored form."""
+    if encoding == "utf-8":
+        return value.encode()
+    if encoding == "base64":
+        try:
+            return base64.b64decode(value, validate=True)
+        except binascii.Error as error:
+            raise UnreplayableLetter(f"value is not valid base64: {error}") from error
+    raise UnreplayableLetter(f"unknown value encoding {encoding!r}")
+
+
+def record_key(key: str | None) -> bytes | None:
+    return key.encode() if key is not None else None
+
+
+def record_headers(headers: Sequence[Sequence[str]]) -> list[tuple[str, bytes]]:
+    """Headers were stored as latin-1 text, which maps every byte to one character: encoding it back is lossless."""
+    try:
+        return [(name, value.encode("latin-1")) for name, value in headers]
+    except (UnicodeEncodeError, ValueError) as error:
+        raise UnreplayableLetter(f"headers are not latin-1 pairs: {error}") from error

@@ -1,0 +1,86 @@
+"""HTTP request and response bodies of the gateway."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from services.gateway.clock import as_utc
+from shared.events import Channel
+
+# Primary language subtag and optional subtags ("vi", "en-US", "zh-Hant-TW"): enough to route, not a full BCP 47 parser.
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+class MessageRequest(BaseModel):
+    """A complaint from an integrator. Unknown fields are refused: a misspelt field must not vanish silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: Channel
+    sender_address: str = Field(min_length=1, max_length=320, description="Email, phone number or platform user id.")
+    sender_name: str | None = Field(None, max_length=200)
+    subject: str | None = Field(None, max_length=998)
+    text: str = Field(min_length=1, max_length=20_000)
+    external_id: str | None = Field(
+        None, min_length=1, max_length=200, description="Your id of the message; the dedup key downstream."
+    )
+    language: str | None = Field(None, max_length=35, pattern=LANGUAGE_PATTERN, examples=["vi", "en"])
+    customer_ref: str | None = Field(None, min_length=1, max_length=200)
+
+    @field_validator("sender_address", "text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+
+class MessageAccepted(BaseModel):
+    event_id: str
+    status: Literal["accepted"] = "accepted"
+
+
+class DeadLetterView(BaseModel):
+    """A dead letter as stored. `value` is the raw record value, UTF-8 text or base64 as `value_encoding` says."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    source_topic: str
+    partition: int
+    offset: int
+    consumer_group: str
+    reason: str
+    failed_at: UtcDatetime
+    recorded_at: UtcDatetime
+    replayed_at: UtcDatetime | None
+    replay_count: int
+    key: str | None
+    headers: list[tuple[str, str]]
+    value: str
+    value_encoding: str
+
+
+class DeadLetterPage(BaseModel):
+    items: list[DeadLetterView]
+    total: int
+    limit: int
+    offset: int
+
+
+class DeadLetterCount(BaseModel):
+    source_topic: str
+    consumer_group: str
+    count: int
+    not_replayed: int
+
+
+class DeadLetterStats(BaseModel):
+    total: int
+    by_source: list[DeadLetterCount]
