@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     CheckConstraint,
-    DateTime,
-    Dialect,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
-    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from router_service.domain import AgentView
-from shared.db import new_metadata
+from shared.db import UtcDateTime, new_metadata
 from shared.idempotency import processed_events_table
 from shared.outbox import outbox_table
 
 ID = 100  # length of ids chosen by clients or other services
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC on both backends: SQLite keeps no offset, so values are stored as UTC and read back so."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime: pass a timezone-aware one")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

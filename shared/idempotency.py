@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, select
+from sqlalchemy import Column, MetaData, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import UtcDateTime
 
 
 def processed_events_table(metadata: MetaData) -> Table:
@@ -14,7 +16,7 @@ def processed_events_table(metadata: MetaData) -> Table:
         metadata,
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(200), primary_key=True),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
     )
 
 

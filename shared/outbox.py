@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import (
     BigInteger,
     Column,
-    DateTime,
     Integer,
     MetaData,
     Row,
@@ -26,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.bus import BrokerUnavailable, KafkaBus
 from shared.cloudevents import CloudEvent
-from shared.db import is_sqlite
+from shared.db import UtcDateTime, is_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +39,8 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("topic", String(200), nullable=False),
         Column("key", String(500), nullable=True),
         Column("payload", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True, index=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True, index=True),
     )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import new_metadata
+from shared.db import UtcDateTime, new_metadata
 from shared.idempotency import processed_events_table
 from shared.outbox import outbox_table
 
@@ -24,7 +24,7 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_sha256: Mapped[str] = mapped_column(String(64))
     event_id: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class DeadLetter(Base):
@@ -42,9 +42,9 @@ class DeadLetter(Base):
     value: Mapped[str] = mapped_column(Text)
     value_encoding: Mapped[str] = mapped_column(String(16))
     headers: Mapped[list[list[str]]] = mapped_column(JSON)
-    failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    replayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    replayed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     replay_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 

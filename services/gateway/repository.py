@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import Integer, case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.gateway.clock import as_utc
 from services.gateway.models import DeadLetter, IdempotencyKey
 from shared.events import DeadLetterRecorded
 
@@ -54,7 +53,7 @@ async def add_dead_letter(
             value=letter.value,
             value_encoding=letter.value_encoding,
             headers=[list(pair) for pair in letter.headers],
-            failed_at=as_utc(letter.failed_at),
+            failed_at=letter.failed_at,
             recorded_at=recorded_at,
             replay_count=0,
         )

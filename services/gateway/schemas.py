@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from services.gateway.clock import as_utc
+from shared.db import as_utc
 from shared.events import Channel
 
 # Primary language subtag and optional subtags ("vi", "en-US", "zh-Hant-TW"): enough to route, not a full BCP 47 parser.
