@@ -1,0 +1,24 @@
+"""`python -m services run|migrate`: the whole platform on one machine (what `make run` calls)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from services.launcher import main
+
+
+def cli(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m services",
+        description="Run the complaint platform locally: embedded broker, migrations, every service, health checks.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="start the broker and every service, supervise them; Ctrl-C stops everything")
+    commands.add_parser("migrate", help="only migrate the databases of the services that have one")
+    args = parser.parse_args(argv)
+    return main.run() if args.command == "run" else main.migrate()
+
+
+if __name__ == "__main__":
+    sys.exit(cli())

@@ -1,0 +1,1 @@
+"""`python -m services run`: embedded broker, migrations, one supervised process per service, health checks."""

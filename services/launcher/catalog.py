@@ -1,0 +1,72 @@
+"""The services the launcher knows how to start, and where each one listens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service: its module (`python -m <module> serve|migrate|check`), env prefix and default port."""
+
+    name: str
+    module: str
+    env_prefix: str
+    default_port: int
+    has_database: bool
+
+    @property
+    def port_setting(self) -> str:
+        return f"{self.env_prefix}PORT"
+
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    ServiceSpec("gateway", "services.gateway", "GATEWAY_", 8000, has_database=True),
+    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, has_database=False),
+    ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, has_database=False),
+    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, has_database=False),
+    ServiceSpec("case_service", "case_service", "CASE_SERVICE_", 8004, has_database=True),
+    ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, has_database=True),
+)
+
+SERVICE_NAMES: tuple[str, ...] = tuple(spec.name for spec in SERVICES)
+
+
+def select(names: tuple[str, ...]) -> tuple[ServiceSpec, ...]:
+    """The named services in catalog order; every service when `names` is empty."""
+    if not names:
+        return SERVICES
+    return tuple(spec for spec in SERVICES if spec.name in names)
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a service listens, and the host a client on this machine should connect to."""
+
+    host: str
+    port: int
+
+    @property
+    def base_url(self) -> str:
+        # A wildcard bind address is not something to connect to; loopback reaches it.
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+
+class _Listen(BaseSettings):
+    """The two settings of a service the launcher needs to reach it (the service validates all of them)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int | None = None
+
+
+def address_of(spec: ServiceSpec) -> Address:
+    """Read `<PREFIX>HOST` and `<PREFIX>PORT` the way the service itself will (environment, then `.env`)."""
+    listen = _Listen(_env_prefix=spec.env_prefix)
+    return Address(host=listen.host, port=listen.port or spec.default_port)

@@ -1,0 +1,240 @@
+"""Start-up in order (settings, key, broker, migrations, services, readiness) and shutdown in reverse."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from collections.abc import Awaitable, Mapping
+from typing import TypeVar
+
+from services.launcher import keys, ports, preflight
+from services.launcher.broker import BrokerError, EmbeddedBroker, create_topics
+from services.launcher.catalog import Address, ServiceSpec, address_of, select
+from services.launcher.console import block, say, warn
+from services.launcher.processes import Process, spawn, tail
+from services.launcher.readiness import wait_until_ready
+from services.launcher.settings import LauncherSettings
+from services.launcher.supervisor import Managed, Supervisor
+from services.launcher.table import Row, render, render_facts
+
+SERVICE_STOP_GRACE = 10.0
+BROKER_STOP_GRACE = 5.0
+BROKER_START_SECONDS = 30.0
+
+T = TypeVar("T")
+
+
+class StartupFailed(RuntimeError):
+    def __init__(self, message: str, *, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def child_environment(*, settings: LauncherSettings, bootstrap: str, key_hashes: str) -> dict[str, str]:
+    """The launcher's environment plus what every service must agree on."""
+    env = dict(os.environ)
+    env.update(
+        KAFKA_BOOTSTRAP_SERVERS=bootstrap,
+        API_KEY_HASHES=key_hashes,
+        DATA_DIR=str(settings.data_dir.resolve()),
+        PYTHONUNBUFFERED="1",  # so the last log lines are in the file when a service dies
+    )
+    return env
+
+
+class Launch:
+    """Everything `python -m services run` starts, so that all of it can be stopped whatever happened."""
+
+    def __init__(self, settings: LauncherSettings) -> None:
+        self.settings = settings
+        self.data_dir = settings.data_dir.resolve()
+        self.logs_dir = self.data_dir / "logs"
+        self.specs = select(settings.selected_names())
+        self.services = Supervisor(restart_limit=settings.restart_limit)
+        self.brokers = Supervisor(restart_limit=settings.restart_limit)
+        self.embedded: EmbeddedBroker | None = None
+        self.bootstrap = settings.external_bootstrap() or settings.embedded_bootstrap()
+        self.addresses: dict[str, Address] = {}
+        self.failed = asyncio.Event()
+        """Set when the platform cannot go on (the embedded broker was given up on)."""
+
+    async def start(self) -> None:
+        """Each step in order; a step that fails raises StartupFailed and nothing after it runs."""
+        began = time.monotonic()
+        admin_key = None if self.settings.api_key_hashes.strip() else keys.load_or_generate(self.data_dir)
+        key_hashes = admin_key.hash if admin_key else self.settings.api_key_hashes.strip()
+        env = child_environment(settings=self.settings, bootstrap=self.bootstrap, key_hashes=key_hashes)
+        await self._check_settings(env)
+        self.logs_dir.mkdir(parents=True, exist_ok=True)
+        if admin_key is not None:
+            keys.store(admin_key)  # only now: a refused start-up should leave nothing behind, not even a key
+            _announce_key(admin_key)
+        await self._start_broker()
+        migrated = await _preflight(preflight.migrate(self.specs, env=env))
+        if migrated:
+            say(f"migrated the databases of {', '.join(migrated)}")
+        for spec in self.specs:
+            await self.services.launch(self._managed_service(spec, env))
+        say(f"started {', '.join(spec.name for spec in self.specs)}; waiting until ready (logs in {self.logs_dir})")
+        await self._wait_ready()
+        self._print_summary(time.monotonic() - began, admin_key)
+
+    async def shutdown(self) -> None:
+        """Stop every service (SIGTERM, SIGKILL after 10 s), then the broker. Safe to call whatever started."""
+        if self.services.managed:
+            say("stopping the services")
+        await self.services.stop(grace=SERVICE_STOP_GRACE)
+        await self.brokers.stop(grace=BROKER_STOP_GRACE)
+        if self.embedded is not None:
+            await self.embedded.stop(grace=BROKER_STOP_GRACE)
+        if self.services.managed or self.embedded is not None:
+            say("stopped")
+
+    async def _check_settings(self, env: Mapping[str, str]) -> None:
+        say(f"checking the settings of {', '.join(spec.name for spec in self.specs)}")
+        await _preflight(preflight.check_settings(self.specs, env=env))
+        self.addresses = {spec.name: address_of(spec) for spec in self.specs}
+        self._refuse_unusable_ports()
+
+    async def _wait_ready(self) -> None:
+        within = self.settings.ready_timeout_seconds
+        ready = await wait_until_ready(self._base_urls(), within=within, hopeless=self._hopeless)
+        self._mark(ready)
+        if len(ready) < len(self.specs):
+            print(render(self._rows()), flush=True)
+            raise StartupFailed(self._not_ready_report(ready))
+        if self.embedded is not None and not await ports.accepts_connections("127.0.0.1", self.embedded.port):
+            raise StartupFailed(f"the embedded broker stopped answering on {self.bootstrap} during start-up")
+
+    def _refuse_unusable_ports(self) -> None:
+        problems = []
+        for spec in self.specs:
+            address = self.addresses[spec.name]
+            problem = ports.listen_problem(address.port, address.host or "127.0.0.1")
+            if problem:
+                problems.append(f"{spec.name} cannot start: {problem} ({spec.env_prefix}HOST, {spec.port_setting})")
+        if problems:
+            raise StartupFailed("\n".join(problems) + "\nstop what uses the port or choose another one")
+
+    async def _start_broker(self) -> None:
+        partitions = self.settings.kafka_topic_partitions
+        if self.settings.external_bootstrap() is not None:
+            try:
+                created = await create_topics(self.bootstrap, partitions=partitions, within=BROKER_START_SECONDS)
+            except BrokerError as error:
+                raise StartupFailed(str(error)) from None
+            say(f"using the broker at {self.bootstrap}; topics created: {', '.join(created) or 'none missing'}")
+            return
+        embedded = self.embedded = EmbeddedBroker(
+            port=self.settings.embedded_broker_port, log_path=self.logs_dir / "broker.log"
+        )
+
+        async def start() -> Process:
+            process = await embedded.start(within=BROKER_START_SECONDS)
+            try:
+                await create_topics(embedded.bootstrap, partitions=partitions, within=BROKER_START_SECONDS)
+            except BaseException:
+                await embedded.stop()
+                raise
+            return process
+
+        managed = Managed(
+            name="embedded broker",
+            start=start,
+            log_path=embedded.log_path,
+            after_restart=self._broker_restarted,
+            on_give_up=self._broker_given_up,
+        )
+        try:
+            await self.brokers.launch(managed)
+        except BrokerError as error:
+            raise StartupFailed(str(error)) from None
+        say(f"embedded broker listening on {embedded.bootstrap} (pid {managed.pid}); topics created")
+
+    def _broker_given_up(self, _: Managed) -> None:
+        warn("the services cannot work without the broker: stopping the platform")
+        self.failed.set()
+
+    async def _broker_restarted(self, _: Managed) -> None:
+        warn(
+            f"the embedded broker was restarted on {self.bootstrap} and its topics recreated. It keeps records in "
+            "memory only: records no consumer had processed yet are lost (what was processed is safe in the "
+            "services' databases; replaying from their outboxes and journals is not built yet)"
+        )
+
+    def _managed_service(self, spec: ServiceSpec, env: Mapping[str, str]) -> Managed:
+        log_path = self.logs_dir / f"{spec.name}.log"
+
+        async def start() -> Process:
+            return await spawn([sys.executable, "-m", spec.module, "serve"], env=env, log_path=log_path)
+
+        return Managed(name=spec.name, start=start, log_path=log_path, after_restart=self._service_restarted)
+
+    async def _service_restarted(self, managed: Managed) -> None:
+        url = self.addresses[managed.name].base_url
+        if await wait_until_ready({managed.name: url}, within=self.settings.ready_timeout_seconds):
+            managed.state = "ready"
+            say(f"{managed.name} is ready again at {url}")
+        else:
+            managed.state = "not ready"
+            warn(f"{managed.name} restarted but is not ready after {self.settings.ready_timeout_seconds:.0f} s")
+
+    def _hopeless(self) -> bool:
+        return self.failed.is_set() or bool(self.services.gave_up())
+
+    def _base_urls(self) -> dict[str, str]:
+        return {name: address.base_url for name, address in self.addresses.items()}
+
+    def _mark(self, ready: set[str]) -> None:
+        for managed in self.services.managed:
+            if managed.name in ready:
+                managed.state = "ready"
+            elif managed.state != "gave up":
+                managed.state = "not ready"
+
+    def _rows(self) -> list[Row]:
+        return [
+            Row(service=m.name, url=self.addresses[m.name].base_url, pid=m.pid, state=m.state)
+            for m in self.services.managed
+        ]
+
+    def _not_ready_report(self, ready: set[str]) -> str:
+        lines = []
+        for managed in self.services.managed:
+            if managed.name not in ready:
+                lines.append(f"{managed.name} is {managed.state}; last lines of {managed.log_path}:")
+                lines.append(block(tail(managed.log_path)) or "    | (empty)")
+        waited = f"{self.settings.ready_timeout_seconds:g} s, PLATFORM_READY_TIMEOUT_SECONDS"
+        return "\n".join([f"not every service became ready (waited at most {waited}):", *lines])
+
+    def _print_summary(self, elapsed: float, admin_key: keys.AdminKey | None) -> None:
+        broker = (
+            f"{self.bootstrap} (embedded, in memory)" if self.embedded is not None else f"{self.bootstrap} (external)"
+        )
+        facts = [
+            ("ready in", f"{elapsed:.1f} s"),
+            ("broker", broker),
+            ("data dir", str(self.data_dir)),
+            ("logs", str(self.logs_dir)),
+            ("admin key", str(admin_key.path) if admin_key else "API_KEY_HASHES from the environment"),
+        ]
+        print("\n" + render(self._rows()) + "\n\n" + render_facts(facts) + "\n\nPress Ctrl-C to stop.\n", flush=True)
+
+
+def _announce_key(admin_key: keys.AdminKey) -> None:
+    if admin_key.is_new:
+        say(f"generated an admin API key, stored in {admin_key.path} (mode 600); it is shown only this once:")
+        print(f"\n    {admin_key.key}\n", flush=True)
+        say("send it as 'Authorization: Bearer <key>'")
+    else:
+        say(f"using the admin API key in {admin_key.path}")
+
+
+async def _preflight(step: Awaitable[T]) -> T:
+    """Run a preflight step; its refusal becomes a start-up failure with the same exit code."""
+    try:
+        return await step
+    except preflight.PreflightFailed as failure:
+        raise StartupFailed(str(failure), exit_code=failure.exit_code) from None

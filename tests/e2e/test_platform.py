@@ -1,0 +1,86 @@
+"""The whole platform, started with `python -m services run`: a complaint goes in at the gateway and comes out
+assigned to an agent, and stopping the launcher leaves nothing running."""
+
+from __future__ import annotations
+
+import signal
+import stat
+import uuid
+from typing import Any
+
+import httpx
+
+from tests.e2e.launcher import Launchers, none_left
+from tests.support.polling import eventually
+
+ALL_SERVICES = ["gateway", "ingest_email", "ingest_sms", "ingest_social", "case_service", "router_service"]
+AGENT = {"name": "Lan", "skills": {"general": 2}, "languages": ["vi", "en"], "capacity": 3, "presence": "available"}
+COMPLAINT = {
+    "channel": "web",
+    "sender_address": "Customer@Example.com",
+    "sender_name": "Minh",
+    "subject": "Late delivery",
+    "text": "My order is two weeks late",
+    "language": "vi",
+}
+
+
+async def test_a_complaint_posted_at_the_gateway_is_assigned_to_an_agent_and_stop_leaves_nothing(
+    launchers: Launchers,
+) -> None:
+    launcher = await launchers.start(services=ALL_SERVICES)
+    await launcher.wait_ready(ALL_SERVICES)
+
+    key_file = launcher.data_dir / "admin.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    headers = {"Authorization": f"Bearer {launcher.admin_key()}"}
+    router, cases, gateway = launcher.url("router_service"), launcher.url("case_service"), launcher.url("gateway")
+
+    async with httpx.AsyncClient(trust_env=False, timeout=10, headers=headers) as client:
+        agent = await client.put(f"{router}/v1/agents/agent-1", json=AGENT)
+        assert agent.status_code in (200, 201), agent.text
+
+        posted = await client.post(
+            f"{gateway}/v1/messages", json=COMPLAINT, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+        assert posted.status_code == 202, posted.text
+        assert posted.json()["event_id"]
+
+        async def assignments() -> list[dict[str, Any]]:
+            response = await client.get(f"{router}/v1/agents/agent-1/assignments")
+            assert response.status_code == 200, response.text
+            items: list[dict[str, Any]] = response.json()
+            return items
+
+        assigned = await eventually(assignments, within=60, what="the complaint assigned to agent-1")
+        assert len(assigned) == 1
+        case_id = assigned[0]["case_id"]
+
+        async def case_with_assignee() -> dict[str, Any] | None:
+            response = await client.get(f"{cases}/v1/cases/{case_id}")
+            assert response.status_code in (200, 404), response.text
+            body: dict[str, Any] = response.json()
+            return body if response.status_code == 200 and body["assignee_agent_id"] == "agent-1" else None
+
+        case = await eventually(case_with_assignee, within=30, what="the case to record its assignee")
+        assert [message["text"] for message in case["messages"]] == [COMPLAINT["text"]]
+
+        customer = await client.get(f"{cases}/v1/customers", params={"contact": "customer@example.com"})
+        assert customer.status_code == 200, customer.text
+        assert case_id in [summary["id"] for summary in customer.json()["cases"]]
+
+    assert launcher.pids_running("case_service"), "expected to have seen the service processes"
+    launcher.send(signal.SIGTERM)
+    assert await launcher.exit_code(within=30) == 0, launcher.output()
+    await none_left(launcher)
+    assert "Traceback" not in launcher.output()
+
+
+async def test_an_invalid_setting_stops_start_up_with_a_message_naming_it(launchers: Launchers) -> None:
+    launcher = await launchers.start(services=ALL_SERVICES, CASE_SERVICE_PORT="notaport")
+
+    code = await launcher.exit_code(within=60)
+
+    assert code != 0
+    assert "invalid setting CASE_SERVICE_PORT" in launcher.output()
+    await none_left(launcher)
