@@ -98,6 +98,11 @@ class EventConsumer:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    @property
+    def assigned(self) -> bool:
+        """Joined the group and holds partitions: records published now will be consumed."""
+        return self.running and self._consumer is not None and bool(self._consumer.assignment())
+
     async def _run_forever(self) -> None:
         while True:
             try:

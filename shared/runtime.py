@@ -76,7 +76,7 @@ class ServiceRuntime:
         checks: dict[str, Check] = {"database": lambda: ping(self.engine), "broker": self.bus.ping}
         checks["outbox_relay"] = _alive(self.relay.running, "outbox relay stopped")
         if self.consumer is not None:
-            checks["consumer"] = _alive(self.consumer.running, "consumer stopped")
+            checks["consumer"] = _alive(self.consumer.assigned, "consumer has not joined its group (or stopped)")
         return checks
 
 
