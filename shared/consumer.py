@@ -21,7 +21,7 @@ from shared import topics
 from shared.bus import BrokerUnavailable, KafkaBus
 from shared.cloudevents import CloudEvent, EventData, decode, new_event
 from shared.events import DeadLetterRecorded, payload
-from shared.idempotency import already_processed, mark_processed
+from shared.idempotency import mark_all_processed, processed_among
 from shared.logs import correlation_scope
 
 log = logging.getLogger(__name__)
@@ -187,8 +187,7 @@ class EventConsumer:
             return []
         try:
             async with self._sessions() as session, session.begin():
-                for item in items:
-                    await self._apply_one(session, item)
+                await self._apply_all(session, items)
             return []
         except (OperationalError, DBAPIError) as error:
             if _is_transient(error):
@@ -199,7 +198,7 @@ class EventConsumer:
         for item in items:
             try:
                 async with self._sessions() as session, session.begin():
-                    await self._apply_one(session, item)
+                    await self._apply_all(session, [item])
             except (OperationalError, DBAPIError) as error:
                 if _is_transient(error):
                     raise
@@ -209,13 +208,18 @@ class EventConsumer:
                 failed.append(Poison(item.record, f"handler failed: {type(error).__name__}: {error}"))
         return failed
 
-    async def _apply_one(self, session: AsyncSession, item: Decoded) -> None:
-        event = item.event
-        if await already_processed(session, self._processed, consumer=self.group_id, event_id=event.id):
-            return
-        with correlation_scope(event.correlationid or event.id):
-            await self._handlers[event.type](session, event, item.data)
-        await mark_processed(session, self._processed, consumer=self.group_id, event_id=event.id)
+    async def _apply_all(self, session: AsyncSession, items: list[Decoded]) -> None:
+        """Handle the events not processed before (nor earlier in `items`), then mark them processed."""
+        ids = [item.event.id for item in items]
+        seen = await processed_among(session, self._processed, consumer=self.group_id, event_ids=ids)
+        fresh: dict[str, Decoded] = {}
+        for item in items:
+            if item.event.id not in seen:
+                fresh.setdefault(item.event.id, item)
+        for item in fresh.values():
+            with correlation_scope(item.event.correlationid or item.event.id):
+                await self._handlers[item.event.type](session, item.event, item.data)
+        await mark_all_processed(session, self._processed, consumer=self.group_id, event_ids=list(fresh))
 
     async def _deadletter(self, poison: list[Poison]) -> None:
         for item in poison:

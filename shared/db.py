@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
-from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, event, text
+from sqlalchemy import DateTime, Dialect, MetaData, TypeDecorator, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from shared.sqlite import create_sqlite_engine
 
 NAMING_CONVENTION: dict[str, str] = {
     "ix": "ix_%(column_0_label)s",
@@ -49,35 +49,10 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """An engine for `url`. SQLite gets WAL, a busy timeout and enforced foreign keys; its folder is created."""
+    """An engine for `url`: PostgreSQL through asyncpg, or SQLite as set up in shared.sqlite."""
     if is_sqlite(url):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
-        # One connection per process: SQLite has one writer anyway, and queueing on the pool is first come, first
-        # served, where writers waiting on SQLite's busy handler can starve each other for seconds.
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60)
-        event.listen(engine.sync_engine, "connect", _tune_sqlite)
-        event.listen(engine.sync_engine, "begin", _begin_immediate)
-        return engine
+        return create_sqlite_engine(url)
     return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-
-
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
-    # Take the write lock when a transaction begins (see _begin_immediate), not on its first write.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
-def _begin_immediate(connection: Any) -> None:
-    """SQLite: a deferred transaction that reads then writes fails with SQLITE_BUSY when another writer got in
-    between; taking the lock up front makes writers queue on busy_timeout instead."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

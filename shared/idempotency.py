@@ -20,12 +20,20 @@ def processed_events_table(metadata: MetaData) -> Table:
     )
 
 
-async def already_processed(session: AsyncSession, table: Table, *, consumer: str, event_id: str) -> bool:
+async def processed_among(session: AsyncSession, table: Table, *, consumer: str, event_ids: list[str]) -> set[str]:
+    """Which of `event_ids` this consumer has already processed (one query for a whole batch)."""
+    if not event_ids:
+        return set()
     found = await session.execute(
-        select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id == event_id)
+        select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id.in_(event_ids))
     )
-    return found.first() is not None
+    return set(found.scalars())
 
 
-async def mark_processed(session: AsyncSession, table: Table, *, consumer: str, event_id: str) -> None:
-    await session.execute(table.insert().values(consumer=consumer, event_id=event_id, processed_at=datetime.now(UTC)))
+async def mark_all_processed(session: AsyncSession, table: Table, *, consumer: str, event_ids: list[str]) -> None:
+    if event_ids:
+        now = datetime.now(UTC)
+        await session.execute(
+            table.insert(),
+            [{"consumer": consumer, "event_id": event_id, "processed_at": now} for event_id in event_ids],
+        )
