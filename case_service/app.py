@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from case_service.api import api_router
@@ -13,7 +10,7 @@ from case_service.models import Base
 from case_service.settings import SERVICE_NAME, CaseServiceSettings
 from shared import topics
 from shared.runtime import ServiceRuntime
-from shared.webapp import new_app
+from shared.webapp import new_service_app
 
 
 def create_app(settings: CaseServiceSettings, *, consume_events: bool = True) -> FastAPI:
@@ -27,15 +24,6 @@ def create_app(settings: CaseServiceSettings, *, consume_events: bool = True) ->
         handlers=handlers_for(settings) if consume_events else None,
     )
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
-    app = new_app(title="Case service", settings=settings, lifespan=lifespan, checks=lambda _: runtime.checks())
-    app.state.runtime = runtime
+    app = new_service_app(title="Case service", settings=settings, runtime=runtime)
     app.include_router(api_router(settings))
     return app

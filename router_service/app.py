@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import partial
 
 from fastapi import Depends, FastAPI
@@ -16,7 +14,7 @@ from shared import topics
 from shared.auth import require_api_key
 from shared.events import CaseOpened
 from shared.runtime import ServiceRuntime
-from shared.webapp import new_app
+from shared.webapp import new_service_app
 
 SERVICE_NAME = "router_service"
 
@@ -30,15 +28,6 @@ def create_app(settings: RouterServiceSettings) -> FastAPI:
         handlers={CaseOpened.event_type: partial(on_case_opened, policy=settings.routing_policy())},
     )
 
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
-    app = new_app(title="Router service", settings=settings, lifespan=lifespan, checks=lambda _: runtime.checks())
-    app.state.runtime = runtime
+    app = new_service_app(title="Router service", settings=settings, runtime=runtime)
     app.include_router(api.router, dependencies=[Depends(require_api_key(settings.accepted_key_hashes()))])
     return app

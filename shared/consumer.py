@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import topics
+from shared.background import BackgroundTask
 from shared.bus import BrokerUnavailable, KafkaBus
 from shared.cloudevents import CloudEvent, EventData, decode, new_event
 from shared.events import DeadLetterRecorded, payload
@@ -42,7 +43,7 @@ class Poison:
     reason: str
 
 
-class EventConsumer:
+class EventConsumer(BackgroundTask):
     """Consumes `topics` in consumer group `group_id` and applies `handlers` (event type -> handler).
 
     Each batch runs in one database transaction together with the processed-events marks; offsets are committed
@@ -77,33 +78,18 @@ class EventConsumer:
         self._batch_size = batch_size
         self._session_timeout_ms = session_timeout_ms
         self._on_committed = on_committed
-        self._task: asyncio.Task[None] | None = None
+        super().__init__()
+        self.task_name = f"consumer:{group_id}"
         self._consumer: AIOKafkaConsumer | None = None
         self.deadlettered = 0
         self.processed_count = 0
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run_forever(), name=f"consumer:{self.group_id}")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
 
     @property
     def assigned(self) -> bool:
         """Joined the group and holds partitions: records published now will be consumed."""
         return self.running and self._consumer is not None and bool(self._consumer.assignment())
 
-    async def _run_forever(self) -> None:
+    async def run(self) -> None:
         while True:
             try:
                 await self._consume()

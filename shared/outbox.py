@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.background import BackgroundTask
 from shared.bus import BrokerUnavailable, KafkaBus
 from shared.cloudevents import CloudEvent
 from shared.db import UtcDateTime, is_sqlite
@@ -57,12 +58,14 @@ async def enqueue(session: AsyncSession, table: Table, *, topic: str, key: str |
     )
 
 
-class OutboxRelay:
+class OutboxRelay(BackgroundTask):
     """Publishes unpublished outbox rows in id order, then marks them. Wake it after a commit to cut latency.
 
     Several instances may run against one PostgreSQL database: rows are claimed with FOR UPDATE SKIP LOCKED.
     Delivery is at least once (a crash between publish and mark republishes); consumers dedup on the event id.
     """
+
+    task_name = "outbox-relay"
 
     def __init__(
         self,
@@ -84,29 +87,13 @@ class OutboxRelay:
         self._retention = retention
         self._next_purge = 0.0
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        super().__init__()
         self.published = 0
 
     def wake(self) -> None:
         self._wake.set()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run_forever(), name="outbox-relay")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    async def _run_forever(self) -> None:
+    async def run(self) -> None:
         while True:
             try:
                 await self._purge_when_due()

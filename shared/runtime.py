@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from shared.background import BackgroundTask
 from shared.bus import KafkaBus
 from shared.consumer import EventConsumer, Handler
 from shared.db import create_engine, ping, session_factory
@@ -58,14 +59,23 @@ class ServiceRuntime:
                 fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
                 on_committed=self.relay.wake,
             )
+        self._extra_tasks: list[BackgroundTask] = []
+
+    def add_task(self, task: BackgroundTask) -> None:
+        """Run `task` (housekeeping, schedulers) while the runtime runs: started last, stopped first."""
+        self._extra_tasks.append(task)
 
     async def start(self) -> None:
         await self.bus.start()
         self.relay.start()
         if self.consumer is not None:
             self.consumer.start()
+        for task in self._extra_tasks:
+            task.start()
 
     async def stop(self) -> None:
+        for task in reversed(self._extra_tasks):
+            await task.stop()
         if self.consumer is not None:
             await self.consumer.stop()
         await self.relay.stop()

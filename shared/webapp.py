@@ -11,6 +11,7 @@ from shared.bus import KafkaBus
 from shared.health import Check, health_router
 from shared.middleware import BodySizeLimit, CorrelationId
 from shared.problems import install_problem_handlers
+from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -45,4 +46,20 @@ def new_edge_app(*, title: str, settings: ServiceSettings, client_id: str) -> Fa
 
     app = new_app(title=title, settings=settings, lifespan=lifespan, checks=lambda _: {"broker": bus.ping})
     app.state.bus = bus
+    return app
+
+
+def new_service_app(*, title: str, settings: ServiceSettings, runtime: ServiceRuntime) -> FastAPI:
+    """An app for a service that owns a database: `runtime` runs for the app's lifetime (`app.state.runtime`)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = new_app(title=title, settings=settings, lifespan=lifespan, checks=lambda _: runtime.checks())
+    app.state.runtime = runtime
     return app

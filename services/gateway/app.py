@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from fastapi import Depends, FastAPI
@@ -18,7 +16,7 @@ from shared import topics
 from shared.auth import require_api_key
 from shared.events import DeadLetterRecorded
 from shared.runtime import ServiceRuntime
-from shared.webapp import new_app
+from shared.webapp import new_service_app
 
 NAME = "gateway"
 
@@ -32,21 +30,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         handlers={DeadLetterRecorded.event_type: on_dead_letter},
     )
     retention = timedelta(hours=settings.idempotency_retention_hours)
-    sweeper = KeySweeper(sessions=runtime.sessions, retention=retention)
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        sweeper.start()
-        try:
-            yield
-        finally:
-            await sweeper.stop()
-            await runtime.stop()
-
-    app = new_app(title="Integrator gateway", settings=settings, lifespan=lifespan, checks=lambda _: runtime.checks())
+    runtime.add_task(KeySweeper(sessions=runtime.sessions, retention=retention))
+    app = new_service_app(title="Integrator gateway", settings=settings, runtime=runtime)
     app.state.settings = settings
-    app.state.runtime = runtime
     app.state.intake = Intake(
         sessions=runtime.sessions, default_region=settings.default_region, retention=retention, tenant=settings.tenant
     )

@@ -9,37 +9,28 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from services.gateway import repository
+from shared.background import BackgroundTask
 
 log = logging.getLogger(__name__)
 
 
-class KeySweeper:
+class KeySweeper(BackgroundTask):
+    task_name = "idempotency-key-sweeper"
+
     def __init__(
         self, *, sessions: async_sessionmaker[AsyncSession], retention: timedelta, interval_seconds: float = 600
     ) -> None:
+        super().__init__()
         self._sessions = sessions
         self._retention = retention
         self._interval = interval_seconds
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run_forever(), name="idempotency-key-sweeper")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
 
     async def sweep(self, *, now: datetime) -> int:
         """Delete the keys older than the retention at `now`; returns how many."""
         async with self._sessions() as session, session.begin():
             return await repository.forget_idempotency_keys(session, created_before=now - self._retention)
 
-    async def _run_forever(self) -> None:
+    async def run(self) -> None:
         while True:
             try:
                 forgotten = await self.sweep(now=datetime.now(UTC))

@@ -61,11 +61,14 @@ class Launcher:
         return sorted(pid for pid, command in still_running(self.seen).items() if fragment in command)
 
     async def wait_ready(self, services: list[str], *, within: float = 120) -> None:
+        """Until the launcher has finished starting up (its own word) and each of `services` answers /readyz."""
         async with httpx.AsyncClient(trust_env=False, timeout=5) as client:
 
             async def all_ready() -> bool:
                 if self.process.returncode is not None:
                     raise AssertionError(f"the launcher exited ({self.process.returncode}):\n{self.output()}")
+                if "Press Ctrl-C to stop." not in self.output():
+                    return False  # a service may answer before the launcher's start-up is over
                 for service in services:
                     try:
                         response = await client.get(f"{self.url(service)}/readyz")

@@ -1,0 +1,34 @@
+"""A long-running asyncio task a service starts in its lifespan and cancels on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from abc import ABC, abstractmethod
+
+
+class BackgroundTask(ABC):
+    """Subclasses implement `run()` (usually a loop); `start()`/`stop()` manage the task around it."""
+
+    task_name = "background"
+
+    def __init__(self) -> None:
+        self._task: asyncio.Task[None] | None = None
+
+    @abstractmethod
+    async def run(self) -> None: ...
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=self.task_name)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
