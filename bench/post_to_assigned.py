@@ -149,7 +149,7 @@ async def wait_assigned(
     deadline = time.monotonic() + within
     while len(run.assigned_at) < len(run.sent_at) and time.monotonic() < deadline:
         pages = await asyncio.gather(*(client.get(f"{router}/v1/agents/{agent}/assignments") for agent in agents))
-        fresh = [item for page in pages for item in page.json() if item["case_id"] not in seen_cases]
+        fresh = [item for page in pages for item in page.json()["items"] if item["case_id"] not in seen_cases]
         for batch in range(0, len(fresh), 20):
             items = fresh[batch : batch + 20]
             cases = await asyncio.gather(*(client.get(f"{case_service}/v1/cases/{i['case_id']}") for i in items))

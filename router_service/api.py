@@ -18,6 +18,7 @@ from router_service.schemas import (
     AssignmentOut,
     CaseRoutingOut,
     DecisionOut,
+    Items,
     PresenceIn,
     RequirementOut,
     WaitingCaseOut,
@@ -81,16 +82,16 @@ async def get_agent(agent_id: AgentId, runtime: Runtime) -> AgentOut:
         return AgentOut.model_validate(agent)
 
 
-@router.get("/agents", response_model=list[AgentOut], tags=["agents"])
+@router.get("/agents", response_model=Items[AgentOut], tags=["agents"])
 async def list_agents(
     runtime: Runtime,
     presence: Presence | None = None,
     skill: Annotated[str | None, Query(min_length=1, max_length=100, description="Agents having this skill.")] = None,
-) -> list[AgentOut]:
+) -> Items[AgentOut]:
     async with runtime.sessions() as session:
         agents = await repository.list_agents(session, presence=presence.value if presence else None)
     wanted = normalize_name(skill) if skill is not None else None
-    return [AgentOut.model_validate(a) for a in agents if wanted is None or wanted in a.skills]
+    return Items(items=[AgentOut.model_validate(a) for a in agents if wanted is None or wanted in a.skills])
 
 
 @router.put("/agents/{agent_id}/presence", response_model=AgentOut, tags=["agents"], responses=UNKNOWN_AGENT)
@@ -106,15 +107,15 @@ async def put_presence(agent_id: AgentId, body: PresenceIn, runtime: Runtime) ->
 
 
 @router.get(
-    "/agents/{agent_id}/assignments", response_model=list[AssignmentOut], tags=["agents"], responses=UNKNOWN_AGENT
+    "/agents/{agent_id}/assignments", response_model=Items[AssignmentOut], tags=["agents"], responses=UNKNOWN_AGENT
 )
-async def list_assignments(agent_id: AgentId, runtime: Runtime) -> list[AssignmentOut]:
+async def list_assignments(agent_id: AgentId, runtime: Runtime) -> Items[AssignmentOut]:
     """The agent's active assignments, newest first."""
     async with runtime.sessions() as session:
         if await repository.get_agent(session, agent_id=agent_id) is None:
             raise _unknown_agent(agent_id)
         assignments = await repository.active_assignments(session, agent_id=agent_id)
-    return [AssignmentOut.model_validate(a) for a in assignments]
+    return Items(items=[AssignmentOut.model_validate(a) for a in assignments])
 
 
 @router.get(
@@ -132,13 +133,13 @@ async def case_routing(case_id: Annotated[str, Path(max_length=100)], runtime: R
     return CaseRoutingOut(case_id=case_id, decisions=[DecisionOut.model_validate(d) for d in decisions])
 
 
-@router.get("/queue", response_model=list[WaitingCaseOut], tags=["routing"])
-async def queue(runtime: Runtime, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[WaitingCaseOut]:
+@router.get("/queue", response_model=Items[WaitingCaseOut], tags=["routing"])
+async def queue(runtime: Runtime, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Items[WaitingCaseOut]:
     """Waiting cases in the order they will be served: priority, then age."""
     async with runtime.sessions() as session:
         waiting = await repository.waiting_in_order(session, limit=limit)
     now = datetime.now(UTC)
-    return [
+    items = [
         WaitingCaseOut(
             position=position,
             case_id=w.case_id,
@@ -151,10 +152,11 @@ async def queue(runtime: Runtime, limit: Annotated[int, Query(ge=1, le=1000)] = 
                 skill=w.required_skill, min_level=w.required_level, language=w.required_language, channel=w.channel
             ),
             enqueued_at=w.enqueued_at,
-            waiting_seconds=round(max(0.0, (now - w.enqueued_at).total_seconds()), 3),
+            waiting_s=round(max(0.0, (now - w.enqueued_at).total_seconds()), 3),
         )
         for position, w in enumerate(waiting, start=1)
     ]
+    return Items(items=items)
 
 
 def _unknown_agent(agent_id: str) -> Problem:

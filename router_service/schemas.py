@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -19,6 +19,9 @@ LanguageCode = Annotated[
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"),
     Field(description="A BCP 47 language tag such as vi or en-us; stored lower-case."),
 ]
+
+
+T = TypeVar("T")
 
 
 class AgentIn(BaseModel):
@@ -104,4 +107,10 @@ class WaitingCaseOut(BaseModel):
     language: str | None
     requirement: RequirementOut
     enqueued_at: datetime
-    waiting_seconds: float
+    waiting_s: float
+
+
+class Items(BaseModel, Generic[T]):
+    """A list answer: `{"items": [...]}`, so fields (paging, totals) can be added without breaking clients."""
+
+    items: list[T]

@@ -49,7 +49,7 @@ async def test_a_complaint_posted_at_the_gateway_is_assigned_to_an_agent_and_sto
         async def assignments() -> list[dict[str, Any]]:
             response = await client.get(f"{router}/v1/agents/agent-1/assignments")
             assert response.status_code == 200, response.text
-            items: list[dict[str, Any]] = response.json()
+            items: list[dict[str, Any]] = response.json()["items"]
             return items
 
         assigned = await eventually(assignments, within=60, what="the complaint assigned to agent-1")

@@ -56,11 +56,11 @@ async def test_an_agent_is_created_then_replaced_keeping_its_presence(client: ht
 
     await client.put("/v1/agents/minh", json={**AGENT, "skills": {"delivery": 1}, "presence": "away"})
     listed = await client.get("/v1/agents")
-    assert [a["id"] for a in listed.json()] == ["lan", "minh"]
+    assert [a["id"] for a in listed.json()["items"]] == ["lan", "minh"]
     available = await client.get("/v1/agents", params={"presence": "available"})
-    assert [a["id"] for a in available.json()] == ["lan"]
+    assert [a["id"] for a in available.json()["items"]] == ["lan"]
     billing = await client.get("/v1/agents", params={"skill": "BILLING"})
-    assert [a["id"] for a in billing.json()] == ["lan"]
+    assert [a["id"] for a in billing.json()["items"]] == ["lan"]
 
 
 async def test_invalid_input_is_refused_naming_the_fields(client: httpx.AsyncClient):
@@ -94,20 +94,20 @@ async def test_a_queued_case_is_assigned_when_its_agent_becomes_available(
     await route(sessions, "urgent-case", priority=Priority.URGENT, language=None)
     await route(sessions, "vip-case", priority=Priority.URGENT, category="escalation")
 
-    queue = (await client.get("/v1/queue")).json()
+    queue = (await client.get("/v1/queue")).json()["items"]
     assert [(w["position"], w["case_id"]) for w in queue] == [(1, "urgent-case"), (2, "vip-case"), (3, "normal-case")]
     assert queue[0]["requirement"] == {"skill": "billing", "min_level": 3, "language": None, "channel": "email"}
-    assert all(w["waiting_seconds"] >= 0 for w in queue)
+    assert all(w["waiting_s"] >= 0 for w in queue)
 
     # Urgent needs level 3 in billing and Lan has 2: raising her level and bringing her online drains the queue.
     await client.put("/v1/agents/lan", json={**AGENT, "skills": {"billing": 3}})
     became = await client.put("/v1/agents/lan/presence", json={"presence": "available"})
     assert became.json()["active_cases"] == 2
 
-    assignments = (await client.get("/v1/agents/lan/assignments")).json()
+    assignments = (await client.get("/v1/agents/lan/assignments")).json()["items"]
     assert [a["case_id"] for a in assignments] == ["normal-case", "urgent-case"], "newest first"
     assert assignments[0]["case_reference"] == "REF-normal-case" and assignments[0]["subject"]
-    assert [w["case_id"] for w in (await client.get("/v1/queue")).json()] == ["vip-case"]
+    assert [w["case_id"] for w in (await client.get("/v1/queue")).json()["items"]] == ["vip-case"]
 
     routing = (await client.get("/v1/cases/urgent-case/routing")).json()
     assert [(d["outcome"], d["trigger"]) for d in routing["decisions"]] == [

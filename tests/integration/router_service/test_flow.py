@@ -45,7 +45,7 @@ async def test_an_opened_case_is_consumed_assigned_and_announced_once(running_ap
 
         async def assignments() -> list[str] | None:
             response = await client.get("/v1/agents/lan/assignments")
-            return [a["case_id"] for a in response.json()] or None
+            return [a["case_id"] for a in response.json()["items"]] or None
 
         assert await eventually(assignments, what="the assignment over the API") == ["case-1"]
         consumer = running_app.state.runtime.consumer
