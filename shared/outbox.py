@@ -130,6 +130,19 @@ class OutboxRelay(BackgroundTask):
         self.published += len(rows)
         return len(rows)
 
+    async def replay_journal(self) -> int:
+        """Mark every row published within the retention as pending again, so the relay publishes it once more.
+
+        For a broker that lost its records (the in-memory embedded broker after a restart): consumers skip what they
+        had already processed, and receive what they had not. Returns how many rows will be republished.
+        """
+        table = self._table
+        since = datetime.now(UTC) - self._retention
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(update(table).where(table.c.published_at >= since).values(published_at=None))
+        self.wake()
+        return int(getattr(result, "rowcount", 0) or 0)
+
     async def _purge_when_due(self) -> None:
         now = asyncio.get_running_loop().time()
         if now >= self._next_purge:

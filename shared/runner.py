@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 
 from shared.logs import configure_logging
 from shared.migrations import upgrade
+from shared.runtime import REPLAY_SIGNAL
 from shared.settings import DatabaseSettings, ServiceSettings, describe_validation_error
 
 S = TypeVar("S", bound=ServiceSettings)
@@ -48,6 +50,8 @@ def run_service(
         if isinstance(settings, DatabaseSettings):
             upgrade(package_dir, settings.resolved_database_url(name))
         return
+    # Until a runtime installs its handler, a journal-replay request must not kill the process (SIGUSR1's default).
+    signal.signal(REPLAY_SIGNAL, signal.SIG_IGN)
     app = create_app(settings)
     uvicorn.run(
         app,

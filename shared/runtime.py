@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
+import threading
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -15,6 +19,11 @@ from shared.db import create_engine, ping, session_factory
 from shared.health import Check
 from shared.outbox import OutboxRelay
 from shared.settings import DatabaseSettings
+
+log = logging.getLogger(__name__)
+
+#: The launcher sends this to every service after it restarted the in-memory embedded broker.
+REPLAY_SIGNAL = signal.SIGUSR1
 
 
 class ServiceRuntime:
@@ -60,12 +69,15 @@ class ServiceRuntime:
                 on_committed=self.relay.wake,
             )
         self._extra_tasks: list[BackgroundTask] = []
+        self._replay_signal_installed = False
+        self._replays: set[asyncio.Task[int]] = set()
 
     def add_task(self, task: BackgroundTask) -> None:
         """Run `task` (housekeeping, schedulers) while the runtime runs: started last, stopped first."""
         self._extra_tasks.append(task)
 
     async def start(self) -> None:
+        self._listen_for_journal_replay()
         await self.bus.start()
         self.relay.start()
         if self.consumer is not None:
@@ -74,6 +86,8 @@ class ServiceRuntime:
             task.start()
 
     async def stop(self) -> None:
+        if self._replay_signal_installed:
+            asyncio.get_running_loop().remove_signal_handler(REPLAY_SIGNAL)
         for task in reversed(self._extra_tasks):
             await task.stop()
         if self.consumer is not None:
@@ -81,6 +95,23 @@ class ServiceRuntime:
         await self.relay.stop()
         await self.bus.stop()
         await self.engine.dispose()
+
+    def _listen_for_journal_replay(self) -> None:
+        """On SIGUSR1 (sent by the launcher after it restarted the embedded broker), republish the journal."""
+        if threading.current_thread() is not threading.main_thread():
+            return  # signal handlers can only be installed from the main thread (not in some test harnesses)
+        asyncio.get_running_loop().add_signal_handler(REPLAY_SIGNAL, self._start_replay)
+        self._replay_signal_installed = True
+
+    def _start_replay(self) -> None:
+        task = asyncio.create_task(self._replay(), name="journal-replay")
+        self._replays.add(task)
+        task.add_done_callback(self._replays.discard)
+
+    async def _replay(self) -> int:
+        count = await self.relay.replay_journal()
+        log.warning("broker restarted: republishing %d events from the outbox journal", count)
+        return count
 
     def checks(self) -> dict[str, Check]:
         checks: dict[str, Check] = {"database": lambda: ping(self.engine), "broker": self.bus.ping}

@@ -18,6 +18,7 @@ from services.launcher.readiness import wait_until_ready
 from services.launcher.settings import LauncherSettings
 from services.launcher.supervisor import Managed, Supervisor
 from services.launcher.table import Row, render, render_facts
+from shared.runtime import REPLAY_SIGNAL
 
 SERVICE_STOP_GRACE = 10.0
 BROKER_STOP_GRACE = 5.0
@@ -158,10 +159,15 @@ class Launch:
         self.failed.set()
 
     async def _broker_restarted(self, _: Managed) -> None:
+        """The in-memory broker lost every record: have each service republish its outbox journal."""
+        replaying = [spec.name for spec in self.specs if spec.has_database]
+        for managed in self.services.managed:
+            if managed.name in replaying and managed.process is not None and managed.process.returncode is None:
+                os.kill(managed.process.pid, REPLAY_SIGNAL)
         warn(
-            f"the embedded broker was restarted on {self.bootstrap} and its topics recreated. It keeps records in "
-            "memory only: records no consumer had processed yet are lost (what was processed is safe in the "
-            "services' databases; replaying from their outboxes and journals is not built yet)"
+            f"the embedded broker was restarted on {self.bootstrap} and its topics recreated; it keeps records in "
+            f"memory only, so {', '.join(replaying)} republish the events of their outbox journals "
+            "(consumers skip what they had already processed)"
         )
 
     def _managed_service(self, spec: ServiceSpec, env: Mapping[str, str]) -> Managed:

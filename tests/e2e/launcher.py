@@ -158,3 +158,19 @@ async def none_left(launcher: Launcher, *, within: float = 15) -> None:
         return not still_running(launcher.seen)
 
     await eventually(gone, within=within, what=f"no process left behind; running: {still_running(launcher.seen)}")
+
+
+async def only_pid(launcher: Launcher, fragment: str) -> int:
+    async def found() -> list[int]:
+        return launcher.pids_running(fragment)
+
+    pids = await eventually(found, within=10, what=f"a running process matching {fragment!r}")
+    assert len(pids) == 1, pids
+    return pids[0]
+
+
+async def output_contains(launcher: Launcher, text: str, *, within: float = 30) -> None:
+    async def present() -> bool:
+        return text in launcher.output()
+
+    await eventually(present, within=within, what=f"{text!r} in the launcher's output")

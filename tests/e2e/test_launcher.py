@@ -13,24 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from services.launcher import keys
 from shared.topics import ALL_TOPICS
-from tests.e2e.launcher import Launcher, Launchers, none_left
-from tests.support.polling import eventually
-
-
-async def only_pid(launcher: Launcher, fragment: str) -> int:
-    async def found() -> list[int]:
-        return launcher.pids_running(fragment)
-
-    pids = await eventually(found, within=10, what=f"a running process matching {fragment!r}")
-    assert len(pids) == 1, pids
-    return pids[0]
-
-
-async def output_contains(launcher: Launcher, text: str, *, within: float = 30) -> None:
-    async def present() -> bool:
-        return text in launcher.output()
-
-    await eventually(present, within=within, what=f"{text!r} in the launcher's output")
+from tests.e2e.launcher import Launchers, none_left, only_pid, output_contains
 
 
 async def test_a_crashed_service_is_restarted_then_given_up_on_while_the_rest_keeps_running(

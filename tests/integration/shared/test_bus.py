@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import Column, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -20,6 +20,7 @@ from shared.db import create_engine, new_metadata, session_factory
 from shared.events import AddressKind, Channel, ComplaintMessageReceived, Sender
 from shared.idempotency import processed_events_table
 from shared.outbox import OutboxRelay, enqueue, outbox_table
+from tests.support.broker import running_broker
 from tests.support.polling import eventually
 
 metadata = new_metadata()
@@ -106,9 +107,10 @@ async def test_consumed_events_are_applied_and_offsets_committed(bus: KafkaBus, 
     consumer.start()
     try:
         await eventually(lambda: _at_least(engine, effects, 5), what="5 effects")
+        await eventually(lambda: _committed_offsets(broker, "test-consumer", 5), what="offsets committed")
     finally:
         await consumer.stop()
-    # A second consumer in the same group starts after the committed offsets: nothing is applied twice.
+    # A second consumer in the same group starts after the committed offsets: it reads only the new record.
     await bus.publish(topics.COMPLAINTS_INBOUND, new_event(message("m5"), source="test"), key="k")
     again = consumer_for(bus, broker, engine)
     again.start()
@@ -117,6 +119,7 @@ async def test_consumed_events_are_applied_and_offsets_committed(bus: KafkaBus, 
         assert again.processed_count == 1
     finally:
         await again.stop()
+    assert await count(engine, effects) == 6
 
 
 async def test_redelivered_event_changes_nothing(bus: KafkaBus, broker: str, engine: AsyncEngine):
@@ -207,9 +210,45 @@ async def test_published_rows_are_kept_as_journal_until_retention_passes(bus: Ka
     assert await count(engine, outbox) == 1, "the unpublished row is never purged"
 
 
+async def _committed_offsets(broker: str, group: str, expected: int) -> bool:
+    """Whether `group` has committed offsets on the inbound topic adding up to `expected` records."""
+    reader = AIOKafkaConsumer(bootstrap_servers=broker, group_id=group, enable_auto_commit=False)
+    await reader.start()
+    try:
+        partitions = reader.partitions_for_topic(topics.COMPLAINTS_INBOUND) or set()
+        offsets = [await reader.committed(TopicPartition(topics.COMPLAINTS_INBOUND, p)) for p in partitions]
+    finally:
+        await reader.stop()
+    return sum(offset or 0 for offset in offsets) == expected
+
+
 async def _at_least(engine: AsyncEngine, table: Table, n: int) -> bool:
     return await count(engine, table) >= n
 
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_journal_replay_republishes_what_a_lost_broker_had(engine: AsyncEngine):
+    """The in-memory broker restarted empty: the outbox journal is published again, once, in order."""
+    sessions = session_factory(engine)
+    events = [new_event(message(f"j{n}"), source="test") for n in range(3)]
+    async with sessions() as session, session.begin():
+        for event in events:
+            await enqueue(session, outbox, topic=topics.CASES_EVENTS, key="case-1", event=event)
+    for attempt in ("before the crash", "after the restart"):
+        async with running_broker() as bootstrap:
+            await ensure_topics(bootstrap, topics.ALL_TOPICS, partitions=1)
+            bus = KafkaBus(bootstrap, client_id="test")
+            await bus.start()
+            relay = OutboxRelay(bus=bus, sessions=sessions, table=outbox, database_url=str(engine.url))
+            try:
+                if attempt == "after the restart":
+                    assert await relay.replay_journal() == 3
+                assert await relay.publish_pending() == 3
+                values = await read_topic(bootstrap, topics.CASES_EVENTS, 3)
+                assert [json.loads(v)["id"] for v in values] == [e.id for e in events], attempt
+                assert await relay.publish_pending() == 0
+            finally:
+                await bus.stop()
