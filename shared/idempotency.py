@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, MetaData, String, Table, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Column, MetaData, String, Table, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.background import BackgroundTask
 from shared.db import UtcDateTime
+
+log = logging.getLogger(__name__)
 
 
 def processed_events_table(metadata: MetaData) -> Table:
@@ -37,3 +42,37 @@ async def mark_all_processed(session: AsyncSession, table: Table, *, consumer: s
             table.insert(),
             [{"consumer": consumer, "event_id": event_id, "processed_at": now} for event_id in event_ids],
         )
+
+
+class ProcessedEventsPurge(BackgroundTask):
+    """Forgets processed event ids older than the retention: a redelivery that late is caught by natural keys."""
+
+    task_name = "processed-events-purge"
+
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        table: Table,
+        retention: timedelta,
+        interval_seconds: float = 3600,
+    ) -> None:
+        super().__init__()
+        self._sessions = sessions
+        self._table = table
+        self._retention = retention
+        self._interval = interval_seconds
+
+    async def purge(self) -> int:
+        cutoff = datetime.now(UTC) - self._retention
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(delete(self._table).where(self._table.c.processed_at < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.purge()
+            except Exception:
+                log.exception("purging processed events failed; will retry")
+            await asyncio.sleep(self._interval)

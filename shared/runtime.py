@@ -17,6 +17,7 @@ from shared.bus import KafkaBus
 from shared.consumer import EventConsumer, Handler
 from shared.db import create_engine, ping, session_factory
 from shared.health import Check
+from shared.idempotency import ProcessedEventsPurge
 from shared.outbox import OutboxRelay
 from shared.settings import DatabaseSettings
 
@@ -68,7 +69,13 @@ class ServiceRuntime:
                 fetch_max_wait_ms=settings.kafka_fetch_max_wait_ms,
                 on_committed=self.relay.wake,
             )
-        self._extra_tasks: list[BackgroundTask] = []
+        self._extra_tasks: list[BackgroundTask] = [
+            ProcessedEventsPurge(
+                sessions=self.sessions,
+                table=metadata.tables["processed_events"],
+                retention=timedelta(days=settings.processed_events_retention_days),
+            )
+        ]
         self._replay_signal_installed = False
         self._replays: set[asyncio.Task[int]] = set()
 

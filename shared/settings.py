@@ -59,6 +59,7 @@ class DatabaseSettings(ServiceSettings):
     database_url: str = ""
     database_pool_size: int = Field(5, ge=1, le=100)
     outbox_retention_hours: float = shared_field(24, "OUTBOX_RETENTION_HOURS", ge=0)
+    processed_events_retention_days: float = shared_field(7, "PROCESSED_EVENTS_RETENTION_DAYS", gt=0)
 
     def resolved_database_url(self, service_name: str) -> str:
         if self.database_url:
@@ -86,5 +87,6 @@ SHARED_ENV_NAMES = frozenset(
         "LOG_LEVEL",
         "TENANT",
         "OUTBOX_RETENTION_HOURS",
+        "PROCESSED_EVENTS_RETENTION_DAYS",
     }
 )
