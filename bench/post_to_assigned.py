@@ -4,7 +4,8 @@ Run against a platform started with `make run` (see bench/README.md):
 
     python bench/post_to_assigned.py --count 200 --rate 50
 
-1. Creates agents for this run (capacity 1000 each, enough for every complaint) and makes them available.
+1. Creates agents for this run (capacity 1000 each, enough for every complaint, auto-accepting so that no offer
+   waits for an answer) and makes them available.
 2. Posts `--count` complaints at `--rate` per second, each from its own sender with its own Idempotency-Key.
 3. Polls the agents' assignments until every complaint is assigned; POST -> assigned latency is the router's
    `assigned_at` minus the moment the POST was sent (same machine, same clock).
@@ -107,6 +108,7 @@ async def create_agents(client: httpx.AsyncClient, router: str, run: Run, *, cou
             "skills": {skill: SKILL_LEVEL},
             "languages": ["vi", "en"],
             "capacity": AGENT_CAPACITY,
+            "auto_accept": True,  # measure routing, not a person accepting offers
             "presence": "available",
         }
         response = await client.put(f"{router}/v1/agents/{agent}", json=body)

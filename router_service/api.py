@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Any, cast
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import asdict
+from datetime import timedelta
+from typing import Annotated, Any, Final, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from router_service import repository
+from router_service import offers, queue_view, repository
 from router_service.agents import change_presence, save_agent
-from router_service.domain import Presence, normalize_name
+from router_service.broadcast import Broadcaster, sse
+from router_service.domain import Presence, Requirement, RoutingPolicy, normalize_name, primary_language
+from router_service.handlers import dry_run
 from router_service.schemas import (
     AGENT_ID_PATTERN,
+    AcceptedOut,
     AgentIn,
     AgentOut,
     AssignmentOut,
     CaseRoutingOut,
     DecisionOut,
+    DeclineIn,
+    DryRunIn,
+    DryRunOut,
     Items,
+    OfferOut,
     PresenceIn,
     RequirementOut,
+    SkillDepthOut,
+    StatisticsOut,
     WaitingCaseOut,
 )
+from router_service.settings import RouterServiceSettings
+from router_service.statistics import statistics
 from shared.problems import PROBLEM_JSON, Problem
 from shared.runtime import ServiceRuntime
 
@@ -31,6 +47,7 @@ def _problem(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {}}}
 
 
+KEEPALIVE_S: Final = 15.0
 UNKNOWN_AGENT: dict[int | str, dict[str, Any]] = {404: _problem("No such agent.")}
 router = APIRouter(prefix="/v1", responses={401: _problem("Missing or invalid API key.")})
 
@@ -53,17 +70,21 @@ async def put_agent(agent_id: AgentId, body: AgentIn, response: Response, runtim
     """Create (201) or replace (200) an agent. Its presence is kept unless given (a new agent starts offline)."""
     try:
         async with runtime.sessions() as session, session.begin():
-            agent, created = await save_agent(
+            _, created = await save_agent(
                 session,
                 agent_id=agent_id,
                 name=body.name,
                 skills=body.skills,
                 languages=body.languages,
                 channels=[channel.value for channel in body.channels],
-                capacity=body.capacity,
+                capacity=body.capacity_by_channel(),
+                max_total=body.max_total,
+                team=body.team,
+                auto_accept=body.auto_accept,
                 presence=body.presence,
+                policy=_policy(runtime),
             )
-            result = AgentOut.model_validate(agent)
+            result = await _current(session, agent_id)
     except IntegrityError:
         # Two requests created the same agent at once; the other one won.
         raise Problem(409, "conflict", "Agent changed concurrently", "Repeat the request.") from None
@@ -87,21 +108,27 @@ async def list_agents(
     runtime: Runtime,
     presence: Presence | None = None,
     skill: Annotated[str | None, Query(min_length=1, max_length=100, description="Agents having this skill.")] = None,
+    team: Annotated[str | None, Query(min_length=1, max_length=100, description="Agents of this team.")] = None,
 ) -> Items[AgentOut]:
     async with runtime.sessions() as session:
-        agents = await repository.list_agents(session, presence=presence.value if presence else None)
-    wanted = normalize_name(skill) if skill is not None else None
-    return Items(items=[AgentOut.model_validate(a) for a in agents if wanted is None or wanted in a.skills])
+        agents = await repository.list_agents(
+            session,
+            presence=presence.value if presence else None,
+            team=team,
+            skill=normalize_name(skill) if skill is not None else None,
+        )
+        return Items(items=[AgentOut.model_validate(a) for a in agents])
 
 
 @router.put("/agents/{agent_id}/presence", response_model=AgentOut, tags=["agents"], responses=UNKNOWN_AGENT)
 async def put_presence(agent_id: AgentId, body: PresenceIn, runtime: Runtime) -> AgentOut:
-    """Change the agent's presence; becoming available hands it waiting cases it can take."""
+    """Change the agent's presence; becoming available hands it waiting cases it can take, going away or offline
+    re-routes its pending offers at once."""
     async with runtime.sessions() as session, session.begin():
-        agent = await change_presence(session, agent_id=agent_id, presence=body.presence)
+        agent = await change_presence(session, agent_id=agent_id, presence=body.presence, policy=_policy(runtime))
         if agent is None:
             raise _unknown_agent(agent_id)
-        result = AgentOut.model_validate(agent)
+        result = await _current(session, agent_id)
     runtime.relay.wake()
     return result
 
@@ -116,6 +143,80 @@ async def list_assignments(agent_id: AgentId, runtime: Runtime) -> Items[Assignm
             raise _unknown_agent(agent_id)
         assignments = await repository.active_assignments(session, agent_id=agent_id)
     return Items(items=[AssignmentOut.model_validate(a) for a in assignments])
+
+
+@router.get("/agents/{agent_id}/offers", response_model=Items[OfferOut], tags=["offers"], responses=UNKNOWN_AGENT)
+async def list_offers(agent_id: AgentId, runtime: Runtime) -> Items[OfferOut]:
+    """The agent's pending offers, oldest first: accept or decline each before its `expires_at`."""
+    async with runtime.sessions() as session:
+        if await repository.get_agent(session, agent_id=agent_id) is None:
+            raise _unknown_agent(agent_id)
+        offers = await repository.pending_offers(session, agent_id=agent_id)
+    return Items(items=[OfferOut.model_validate(o) for o in offers])
+
+
+OFFER_ANSWERS: dict[int | str, dict[str, Any]] = {
+    404: _problem("No such offer."),
+    409: _problem("The offer is no longer pending (accepted, declined, expired or rescinded)."),
+}
+OfferId = Annotated[str, Path(max_length=36)]
+
+
+@router.post("/offers/{offer_id}/accept", response_model=AcceptedOut, tags=["offers"], responses=OFFER_ANSWERS)
+async def accept_offer(offer_id: OfferId, runtime: Runtime) -> AcceptedOut:
+    """Accept a pending offer: the case becomes the agent's assignment (announced as case.assigned.v1)."""
+    async with runtime.sessions() as session:
+        async with session.begin():
+            outcome = await offers.accept(session, offer_id=offer_id, policy=_policy(runtime))
+            offer = await repository.get_offer(session, offer_id=offer_id)
+            result = OfferOut.model_validate(offer) if offer is not None else None
+        runtime.relay.wake()
+    if result is None or outcome.assignment_id is None:
+        raise _offer_problem(offer_id, outcome)
+    return AcceptedOut(offer=result, assignment_id=outcome.assignment_id)
+
+
+@router.post("/offers/{offer_id}/decline", response_model=OfferOut, tags=["offers"], responses=OFFER_ANSWERS)
+async def decline_offer(offer_id: OfferId, runtime: Runtime, body: DeclineIn | None = None) -> OfferOut:
+    """Decline a pending offer (optionally saying why): the case goes to the next eligible agent, never back to you."""
+    reason = body.reason if body is not None else None
+    async with runtime.sessions() as session:
+        async with session.begin():
+            outcome = await offers.decline(session, offer_id=offer_id, reason=reason, policy=_policy(runtime))
+            offer = await repository.get_offer(session, offer_id=offer_id)
+            result = OfferOut.model_validate(offer) if offer is not None else None
+        runtime.relay.wake()
+    if result is None or outcome.answer is not offers.Answer.DONE:
+        raise _offer_problem(offer_id, outcome)
+    return result
+
+
+@router.get(
+    "/agents/{agent_id}/stream",
+    tags=["agents"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events."}, **UNKNOWN_AGENT},
+)
+async def stream(agent_id: AgentId, request: Request, runtime: Runtime) -> StreamingResponse:
+    """Offers and assignment changes for the agent as they happen (events: offer, assignment, offer_declined,
+    offer_expired, offer_rescinded). After reconnecting, re-read /offers and /assignments for what was missed."""
+    async with runtime.sessions() as session:
+        if await repository.get_agent(session, agent_id=agent_id) is None:
+            raise _unknown_agent(agent_id)
+    broadcaster: Broadcaster = request.app.state.broadcaster
+
+    async def events() -> AsyncIterator[str]:
+        async with broadcaster.subscribe(agent_id) as queue:
+            yield ": connected\n\n"
+            while True:
+                try:
+                    kind, data = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                yield sse(kind, data)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
 @router.get(
@@ -133,31 +234,91 @@ async def case_routing(case_id: Annotated[str, Path(max_length=100)], runtime: R
     return CaseRoutingOut(case_id=case_id, decisions=[DecisionOut.model_validate(d) for d in decisions])
 
 
+@router.post("/routing/dry-run", response_model=DryRunOut, tags=["routing"])
+async def routing_dry_run(body: DryRunIn, runtime: Runtime) -> DryRunOut:
+    """Who would get a case with this requirement now, with the same explanation as a decision; changes nothing."""
+    requirement = Requirement(
+        skill=body.skill, min_level=body.min_level, language=primary_language(body.language), channel=body.channel.value
+    )
+    async with runtime.sessions() as session:
+        candidates, winner = await dry_run(
+            session, requirement=requirement, customer_id=body.customer_id, policy=_policy(runtime)
+        )
+    outcome = "queued" if winner is None else "assigned" if winner.auto_accept else "offered"
+    return DryRunOut(
+        requirement=asdict(requirement),
+        candidates=candidates,
+        outcome=outcome,
+        agent_id=winner.id if winner else None,
+    )
+
+
+@router.get("/routing/statistics", response_model=StatisticsOut, tags=["routing"])
+async def routing_statistics(
+    runtime: Runtime,
+    window_s: Annotated[int, Query(ge=60, le=90 * 86400, description="Look back this many seconds.")] = 86400,
+) -> StatisticsOut:
+    """Offers accepted, declined and timed out; time-to-assign percentiles; occupancy per agent and per team."""
+    async with runtime.sessions() as session:
+        result = await statistics(session, window=timedelta(seconds=window_s))
+    return StatisticsOut.model_validate(result)
+
+
 @router.get("/queue", response_model=Items[WaitingCaseOut], tags=["routing"])
 async def queue(runtime: Runtime, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Items[WaitingCaseOut]:
-    """Waiting cases in the order they will be served: priority, then age."""
+    """Waiting cases in the order they will be served: priority, then age; with an estimated wait from the last
+    hour's throughput for the same skill (null when there is no basis for one)."""
     async with runtime.sessions() as session:
-        waiting = await repository.waiting_in_order(session, limit=limit)
-    now = datetime.now(UTC)
+        waiting = await queue_view.queued(session, limit=limit)
     items = [
         WaitingCaseOut(
-            position=position,
-            case_id=w.case_id,
-            case_reference=w.case_reference,
-            channel=w.channel,
-            category=w.category,
-            priority=w.priority,
-            language=w.language,
+            position=q.position,
+            case_id=q.waiting.case_id,
+            case_reference=q.waiting.case_reference,
+            channel=q.waiting.channel,
+            category=q.waiting.category,
+            priority=q.waiting.priority,
+            language=q.waiting.language,
             requirement=RequirementOut(
-                skill=w.required_skill, min_level=w.required_level, language=w.required_language, channel=w.channel
+                skill=q.waiting.required_skill,
+                min_level=q.waiting.required_level,
+                language=q.waiting.required_language,
+                channel=q.waiting.channel,
             ),
-            enqueued_at=w.enqueued_at,
-            waiting_s=round(max(0.0, (now - w.enqueued_at).total_seconds()), 3),
+            enqueued_at=q.waiting.enqueued_at,
+            waiting_s=q.waiting_s,
+            estimated_wait_s=q.estimated_wait_s,
         )
-        for position, w in enumerate(waiting, start=1)
+        for q in waiting
     ]
     return Items(items=items)
 
 
+@router.get("/queue/depth", response_model=Items[SkillDepthOut], tags=["routing"])
+async def queue_depth(runtime: Runtime) -> Items[SkillDepthOut]:
+    """Waiting cases per required skill, deepest first."""
+    async with runtime.sessions() as session:
+        depths = await queue_view.depth(session)
+    return Items(items=[SkillDepthOut.model_validate(d, from_attributes=True) for d in depths])
+
+
 def _unknown_agent(agent_id: str) -> Problem:
     return Problem(404, "not-found", "Unknown agent", f"There is no agent {agent_id}.")
+
+
+async def _current(session: AsyncSession, agent_id: str) -> AgentOut:
+    """The agent as this transaction left it (routing changed its counts behind the ORM's back)."""
+    agent = await repository.get_agent(session, agent_id=agent_id)
+    assert agent is not None
+    return AgentOut.model_validate(agent)
+
+
+def _policy(runtime: ServiceRuntime) -> RoutingPolicy:
+    settings = cast(RouterServiceSettings, runtime.settings)
+    return settings.routing_policy()
+
+
+def _offer_problem(offer_id: str, outcome: offers.Outcome) -> Problem:
+    if outcome.answer is offers.Answer.UNKNOWN:
+        return Problem(404, "not-found", "Unknown offer", f"There is no offer {offer_id}.")
+    return Problem(409, "conflict", "Offer no longer pending", f"The offer is {outcome.status}.")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from fastapi import Depends, FastAPI
 
 from router_service import api
+from router_service.broadcast import BROADCASTER, Broadcaster
 from router_service.handlers import on_case_opened
 from router_service.models import Base
+from router_service.reassign import AwayReassigner
+from router_service.relaxation import Relaxer
 from router_service.settings import RouterServiceSettings
+from router_service.sweeper import OfferSweeper
 from shared import topics
 from shared.auth import require_api_key
 from shared.events import CaseOpened
@@ -27,7 +32,37 @@ def create_app(settings: RouterServiceSettings) -> FastAPI:
         consumer_topics=(topics.CASES_EVENTS,),
         handlers={CaseOpened.event_type: partial(on_case_opened, policy=settings.routing_policy())},
     )
+    broadcaster = Broadcaster()
+    # Every session carries the broadcaster, so changes committed by the consumer reach the agents' streams too.
+    runtime.sessions.configure(info={BROADCASTER: broadcaster})
+    runtime.add_task(
+        OfferSweeper(
+            sessions=runtime.sessions,
+            policy=settings.routing_policy(),
+            interval=settings.offer_sweep_interval_s,
+            after_commit=runtime.relay.wake,
+        )
+    )
 
+    runtime.add_task(
+        Relaxer(
+            sessions=runtime.sessions,
+            after=settings.relax_after(),
+            policy=settings.routing_policy(),
+            interval=settings.relax_interval_s,
+            after_commit=runtime.relay.wake,
+        )
+    )
+    runtime.add_task(
+        AwayReassigner(
+            sessions=runtime.sessions,
+            grace=timedelta(seconds=settings.away_grace_s),
+            policy=settings.routing_policy(),
+            interval=settings.away_check_interval_s,
+            after_commit=runtime.relay.wake,
+        )
+    )
     app = new_service_app(title="Router service", settings=settings, runtime=runtime)
+    app.state.broadcaster = broadcaster
     app.include_router(api.router, dependencies=[Depends(require_api_key(settings.accepted_key_hashes()))])
     return app

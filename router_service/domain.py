@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from typing import Final, Protocol
@@ -18,12 +18,23 @@ LACKS_SKILL: Final = "lacks skill"
 LEVEL_BELOW_MINIMUM: Final = "skill level below minimum"
 LANGUAGE_NOT_SPOKEN: Final = "does not speak language"
 CHANNEL_NOT_SERVED: Final = "does not serve channel"
+DECLINED_BEFORE: Final = "declined this case before"
 
 DEFAULT_MIN_LEVEL_FOR_PRIORITY: Final[Mapping[str, int]] = {"low": 1, "normal": 1, "high": 2, "urgent": 3}
 
 # Queue order: a lower rank is served first. Unknown priorities wait behind every known one.
 PRIORITY_RANK: Final[Mapping[str, int]] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 UNKNOWN_PRIORITY_RANK: Final = 9
+
+DEFAULT_OFFER_TIMEOUT: Final = timedelta(seconds=30)
+
+# Ranking steps, applied in the configured order (ROUTER_SERVICE_STRATEGY); ties end on the agent id.
+CONTINUITY: Final = "continuity"  # the customer's previous agent first
+LEAST_OVERQUALIFIED: Final = "least_overqualified"  # keep experts free for hard cases
+LOWEST_OCCUPANCY: Final = "lowest_occupancy"
+LONGEST_IDLE: Final = "longest_idle"  # never assigned first, then the oldest last assignment
+STRATEGIES: Final = (CONTINUITY, LEAST_OVERQUALIFIED, LOWEST_OCCUPANCY, LONGEST_IDLE)
+DEFAULT_STRATEGY: Final = STRATEGIES
 
 _NEVER: Final = datetime.min.replace(tzinfo=UTC)
 
@@ -57,6 +68,19 @@ class AgentView:
     active_cases: int
     presence: str
     last_assignment_at: datetime | None
+    channel_capacity: Mapping[str, int] = field(default_factory=dict)  # a channel not listed: only `capacity` limits
+    channel_load: Mapping[str, int] = field(default_factory=dict)
+    auto_accept: bool = False
+    team: str | None = None
+
+    def has_room(self, channel: str) -> bool:
+        """Under the overall limit and under the channel's own limit."""
+        limit = self.channel_capacity.get(channel)
+        return self.active_cases < self.capacity and (limit is None or self.channel_load.get(channel, 0) < limit)
+
+    def holding_one_more(self, channel: str, *, at: datetime) -> AgentView:
+        load = {**self.channel_load, channel: self.channel_load.get(channel, 0) + 1}
+        return replace(self, active_cases=self.active_cases + 1, channel_load=load, last_assignment_at=at)
 
 
 class CaseFacts(Protocol):
@@ -81,6 +105,11 @@ class RoutingPolicy:
 
     skill_for_category: Mapping[str, str] = field(default_factory=dict)
     min_level_for_priority: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_MIN_LEVEL_FOR_PRIORITY))
+    offer_timeout: timedelta = DEFAULT_OFFER_TIMEOUT
+    strategy: tuple[str, ...] = DEFAULT_STRATEGY
+
+
+DEFAULT_POLICY: Final = RoutingPolicy()
 
 
 @dataclass(frozen=True)
@@ -90,6 +119,7 @@ class Score:
     over_qualification: int
     occupancy: Fraction
     last_assignment_at: datetime | None
+    continuity: bool = False  # the customer's previous agent
 
 
 @dataclass(frozen=True)
@@ -120,6 +150,25 @@ def primary_language(tag: str | None) -> str | None:
     return primary or None
 
 
+def estimated_wait_s(position: int, served: int, window: timedelta) -> float | None:
+    """Seconds until the case `position`-th in line for its skill is served, at the rate of `served` per `window`;
+    None when nothing was served (no basis for an estimate)."""
+    if served <= 0:
+        return None
+    return round(position * window.total_seconds() / served, 1)
+
+
+def relaxed_level(
+    level: int, *, priority: str, waiting_since: datetime, now: datetime, after: Mapping[str, timedelta]
+) -> int | None:
+    """One level lower when the case waited `after[priority]` since it was queued or last relaxed; None when it
+    stays (already at the lowest level, or no threshold for its priority)."""
+    threshold = after.get(str(priority))
+    if threshold is None or level <= MIN_LEVEL or now - waiting_since < threshold:
+        return None
+    return level - 1
+
+
 def requirement_for(case: CaseFacts, policy: RoutingPolicy) -> Requirement:
     category = normalize_name(case.category)
     priority = str(case.priority)
@@ -139,12 +188,26 @@ def speaks(agent: AgentView, language: str) -> bool:
     return any(primary_language(spoken) == language for spoken in agent.languages)
 
 
-def exclusion_reasons(agent: AgentView, requirement: Requirement) -> list[str]:
+def capacity_per_channel(
+    capacity: int | Mapping[str, int], channels: Iterable[str], max_total: int | None
+) -> tuple[dict[str, int], int]:
+    """(limit per served channel, overall limit) from an agent's `capacity` (a number: that many on every channel)
+    and optional `max_total` (default: the number itself, or the sum of the per-channel limits)."""
+    served = list(channels)
+    if isinstance(capacity, int):
+        return {channel: capacity for channel in served}, max_total if max_total is not None else capacity
+    total = max_total if max_total is not None else max(1, sum(capacity.get(c, 0) for c in served))
+    return {channel: capacity.get(channel, total) for channel in served}, total
+
+
+def exclusion_reasons(agent: AgentView, requirement: Requirement, *, declined: Collection[str] = ()) -> list[str]:
     """Every reason `agent` may not take a case with `requirement`; empty when it is eligible."""
     reasons = []
+    if agent.id in declined:
+        reasons.append(DECLINED_BEFORE)
     if agent.presence != Presence.AVAILABLE:
         reasons.append(NOT_AVAILABLE)
-    if agent.active_cases >= agent.capacity:
+    if not agent.has_room(requirement.channel):
         reasons.append(AT_CAPACITY)
     level = agent.skills.get(requirement.skill)
     if level is None:
@@ -158,34 +221,60 @@ def exclusion_reasons(agent: AgentView, requirement: Requirement) -> list[str]:
     return reasons
 
 
-def score(agent: AgentView, requirement: Requirement) -> Score:
+def score(agent: AgentView, requirement: Requirement, *, previous_agent: str | None = None) -> Score:
     return Score(
         over_qualification=agent.skills.get(requirement.skill, 0) - requirement.min_level,
         occupancy=Fraction(agent.active_cases, agent.capacity),
         last_assignment_at=agent.last_assignment_at,
+        continuity=previous_agent is not None and agent.id == previous_agent,
     )
 
 
-def rank(eligible: Iterable[AgentView], requirement: Requirement) -> list[AgentView]:
-    """Best first: least over-qualified, then least occupied, then idle longest (never assigned first), then id."""
+def _step_key(step: str, s: Score) -> tuple[object, ...]:
+    if step == CONTINUITY:
+        return (not s.continuity,)
+    if step == LEAST_OVERQUALIFIED:
+        return (s.over_qualification,)
+    if step == LOWEST_OCCUPANCY:
+        return (s.occupancy,)
+    idle_since = s.last_assignment_at  # LONGEST_IDLE: never assigned first, then the oldest assignment
+    return (idle_since is not None, idle_since or _NEVER)
 
-    def key(agent: AgentView) -> tuple[int, Fraction, bool, datetime, str]:
-        s = score(agent, requirement)
-        idle_since = s.last_assignment_at
-        return (s.over_qualification, s.occupancy, idle_since is not None, idle_since or _NEVER, agent.id)
+
+def rank(
+    eligible: Iterable[AgentView],
+    requirement: Requirement,
+    *,
+    strategy: Sequence[str] = DEFAULT_STRATEGY,
+    previous_agent: str | None = None,
+) -> list[AgentView]:
+    """Best first by the strategy's steps in order (default: the customer's previous agent, least over-qualified,
+    least occupied, idle longest), then id."""
+
+    def key(agent: AgentView) -> tuple[object, ...]:
+        s = score(agent, requirement, previous_agent=previous_agent)
+        return (*(part for step in strategy for part in _step_key(step, s)), agent.id)
 
     return sorted(eligible, key=key)
 
 
-def evaluate(agents: Iterable[AgentView], requirement: Requirement) -> Evaluation:
+def evaluate(
+    agents: Iterable[AgentView],
+    requirement: Requirement,
+    *,
+    declined: Collection[str] = (),
+    strategy: Sequence[str] = DEFAULT_STRATEGY,
+    previous_agent: str | None = None,
+) -> Evaluation:
     """Every agent with its exclusion reasons or score (in id order), and the eligible ones ranked."""
     candidates = []
     eligible = []
     for agent in sorted(agents, key=lambda a: a.id):
-        reasons = exclusion_reasons(agent, requirement)
+        reasons = exclusion_reasons(agent, requirement, declined=declined)
         if reasons:
             candidates.append(Candidate(agent.id, tuple(reasons), None))
         else:
-            candidates.append(Candidate(agent.id, (), score(agent, requirement)))
+            candidates.append(Candidate(agent.id, (), score(agent, requirement, previous_agent=previous_agent)))
             eligible.append(agent)
-    return Evaluation(tuple(candidates), tuple(rank(eligible, requirement)))
+    ranked = rank(eligible, requirement, strategy=strategy, previous_agent=previous_agent)
+    return Evaluation(tuple(candidates), tuple(ranked))

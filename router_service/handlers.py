@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from router_service import repository
+from router_service.broadcast import notify
 from router_service.domain import (
+    DEFAULT_POLICY,
     AgentView,
     Evaluation,
     Presence,
@@ -24,10 +27,10 @@ from router_service.domain import (
     requirement_for,
     score,
 )
-from router_service.models import Assignment, RoutingDecision, WaitingCase, outbox
+from router_service.models import Assignment, Offer, RoutingDecision, WaitingCase, outbox
 from shared import topics
 from shared.cloudevents import CloudEvent, new_event
-from shared.events import CaseAssigned, CaseOpened
+from shared.events import CaseAssigned, CaseOffered, CaseOpened
 from shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -67,6 +70,10 @@ class RoutedCase:
         )
 
     @classmethod
+    def stored(cls, data: dict[str, Any]) -> RoutedCase:
+        return cls(**data)
+
+    @classmethod
     def waiting(cls, row: WaitingCase) -> RoutedCase:
         return cls(
             case_id=row.case_id,
@@ -83,44 +90,94 @@ class RoutedCase:
 
 
 async def on_case_opened(
-    session: AsyncSession, event: CloudEvent, data: CaseOpened, *, policy: RoutingPolicy | None = None
+    session: AsyncSession,
+    event: CloudEvent,
+    data: CaseOpened,
+    *,
+    policy: RoutingPolicy = DEFAULT_POLICY,
 ) -> None:
-    """Assign the case to the best eligible agent that still has capacity, or queue it."""
+    """Offer (or, to an auto-accepting agent, assign) the case to the best eligible agent with capacity, or queue it."""
     if await repository.case_is_known(session, case_id=data.case_id):
         log.info("case %s was already routed; the repeated case.opened changes nothing", data.case_id)
         return
     case = RoutedCase.opened(event, data)
-    requirement = requirement_for(data, policy or RoutingPolicy())
-    agents = await repository.list_agents(session)
-    evaluation = evaluate([agent.view() for agent in agents], requirement)
+    requirement = requirement_for(data, policy)
+    await route_case(session, case=case, requirement=requirement, trigger="case_opened", policy=policy)
+
+
+async def route_case(
+    session: AsyncSession,
+    *,
+    case: RoutedCase,
+    requirement: Requirement,
+    trigger: str,
+    policy: RoutingPolicy,
+    declined: Collection[str] = (),
+    waiting_since: datetime | None = None,
+) -> str | None:
+    """Give the case to the best eligible agent, never one in `declined`, or queue it (keeping its place when it
+    was `waiting_since`); the agent id, or None."""
+    # Only agents having the skill are considered (and explained): with thousands of agents, listing every one
+    # that lacks it would make each decision slow and its record huge.
+    agents = await repository.candidates(session, skill=requirement.skill, channel=requirement.channel)
+    previous = await repository.previous_agent(session, customer_id=case.customer_id)
+    evaluation = evaluate(
+        agents,
+        requirement,
+        declined=declined,
+        strategy=policy.strategy,
+        previous_agent=previous,
+    )
     now = datetime.now(UTC)
     lost: list[str] = []
     for agent in evaluation.ranked:
-        # Ranking read a snapshot; the claim re-checks presence and capacity on the row itself.
-        if await repository.claim_capacity(session, agent_id=agent.id, at=now):
-            await _assign(session, case=case, agent_id=agent.id, at=now)
+        # Ranking read a snapshot; the claim re-checks presence and capacity on the rows themselves.
+        if await repository.claim_capacity(session, agent_id=agent.id, channel=requirement.channel, at=now):
+            outcome = await give(session, case=case, requirement=requirement, agent=agent, at=now, policy=policy)
             candidates = _candidates(evaluation, chosen=agent.id, lost=lost)
-            _record(session, case, requirement, candidates, trigger="case_opened", agent_id=agent.id, at=now)
-            return
+            record(
+                session,
+                case.case_id,
+                requirement,
+                candidates,
+                trigger=trigger,
+                agent_id=agent.id,
+                outcome=outcome,
+                at=now,
+            )
+            return agent.id
         lost.append(agent.id)
-    session.add(_waiting(case, requirement, at=now))
+    session.add(_waiting(case, requirement, at=waiting_since or now))
     candidates = _candidates(evaluation, chosen=None, lost=lost)
-    _record(session, case, requirement, candidates, trigger="case_opened", agent_id=None, at=now)
+    record(session, case.case_id, requirement, candidates, trigger=trigger, agent_id=None, outcome="queued", at=now)
     log.info("case %s queued: no eligible agent with capacity", case.case_id)
+    return None
 
 
-async def drain_queue_for(session: AsyncSession, *, agent_id: str) -> list[str]:
-    """Give waiting cases (priority, then age) to the agent while it can take them; returns the case ids assigned."""
+async def dry_run(
+    session: AsyncSession, *, requirement: Requirement, customer_id: str | None, policy: RoutingPolicy
+) -> tuple[list[dict[str, Any]], AgentView | None]:
+    """Who would get a case with `requirement` now, explained as a decision would be; changes nothing."""
+    agents = await repository.candidates(session, skill=requirement.skill, channel=requirement.channel)
+    previous = await repository.previous_agent(session, customer_id=customer_id) if customer_id else None
+    evaluation = evaluate(agents, requirement, strategy=policy.strategy, previous_agent=previous)
+    winner = evaluation.ranked[0] if evaluation.ranked else None
+    return _candidates(evaluation, chosen=winner.id if winner else None, lost=[]), winner
+
+
+async def drain_queue_for(session: AsyncSession, *, agent_id: str, policy: RoutingPolicy = DEFAULT_POLICY) -> list[str]:
+    """Offer or assign waiting cases (priority, then age) to the agent while it can take them; returns the case ids."""
     row = await repository.get_agent(session, agent_id=agent_id, for_update=True)
     if row is None:
         return []
     agent = row.view()
-    assigned: list[str] = []
-    if not _can_take_more(agent):
-        return assigned
+    given: list[str] = []
+    if agent.presence != Presence.AVAILABLE or agent.active_cases >= agent.capacity:
+        return given
     queue = await repository.waiting_in_order(session, skills=agent.skills.keys(), channels=agent.channels)
+    refused = await repository.cases_refused(session, agent_id=agent_id, case_ids=[w.case_id for w in queue])
     for waiting in queue:
-        if not _can_take_more(agent):
+        if agent.active_cases >= agent.capacity:
             break
         requirement = Requirement(
             skill=waiting.required_skill,
@@ -128,32 +185,85 @@ async def drain_queue_for(session: AsyncSession, *, agent_id: str) -> list[str]:
             language=waiting.required_language,
             channel=waiting.channel,
         )
-        if exclusion_reasons(agent, requirement):
+        if waiting.case_id in refused or exclusion_reasons(agent, requirement):
             continue
         if not await repository.take_waiting(session, case_id=waiting.case_id):
             continue  # another router assigned it meanwhile
         now = datetime.now(UTC)
         agent_score = score(agent, requirement)
-        if not await repository.claim_capacity(session, agent_id=agent_id, at=now):
+        if not await repository.claim_capacity(session, agent_id=agent_id, channel=waiting.channel, at=now):
             # Cannot happen while this transaction holds the agent's row; if it ever does, the case keeps its place.
             await repository.requeue(session, waiting=waiting)
             break
         case = RoutedCase.waiting(waiting)
-        await _assign(session, case=case, agent_id=agent_id, at=now)
+        outcome = await give(session, case=case, requirement=requirement, agent=agent, at=now, policy=policy)
         candidates = [_candidate(agent_id, reasons=[], rank=1, agent_score=agent_score, chosen=True)]
-        _record(session, case, requirement, candidates, trigger="queue_drain", agent_id=agent_id, at=now)
-        agent = replace(agent, active_cases=agent.active_cases + 1, last_assignment_at=now)
-        assigned.append(case.case_id)
-    if assigned:
+        record(
+            session,
+            case.case_id,
+            requirement,
+            candidates,
+            trigger="queue_drain",
+            agent_id=agent_id,
+            outcome=outcome,
+            at=now,
+        )
+        agent = agent.holding_one_more(waiting.channel, at=now)
+        given.append(case.case_id)
+    if given:
         await session.refresh(row)  # the claims bypassed the ORM; the caller may still show this agent
-    return assigned
+    return given
 
 
-def _can_take_more(agent: AgentView) -> bool:
-    return agent.presence == Presence.AVAILABLE and agent.active_cases < agent.capacity
+async def give(
+    session: AsyncSession,
+    *,
+    case: RoutedCase,
+    requirement: Requirement,
+    agent: AgentView,
+    at: datetime,
+    policy: RoutingPolicy,
+) -> str:
+    """After the capacity claim: an offer the agent must answer, or (auto-accept) the assignment itself."""
+    offer = Offer(
+        id=str(uuid.uuid4()),
+        case_id=case.case_id,
+        agent_id=agent.id,
+        status=repository.ACCEPTED if agent.auto_accept else repository.PENDING,
+        created_at=at,
+        expires_at=at + policy.offer_timeout,
+        decided_at=at if agent.auto_accept else None,
+        reason="auto_accept" if agent.auto_accept else None,
+        channel=requirement.channel,
+        case=asdict(case),
+        requirement=asdict(requirement),
+    )
+    session.add(offer)
+    await session.flush()  # the unique live offer per case refuses a second one before anything is announced
+    if agent.auto_accept:
+        await assign(session, case=case, agent_id=agent.id, at=at)
+        return "assigned"
+    event = new_event(
+        CaseOffered(
+            case_id=case.case_id, offer_id=offer.id, agent_id=agent.id, offered_at=at, expires_at=offer.expires_at
+        ),
+        source=SOURCE,
+        subject=case.case_id,
+        correlation_id=case.correlation_id,
+        tenant=case.tenant,
+    )
+    await enqueue(session, outbox, topic=topics.ROUTING_EVENTS, key=case.case_id, event=event)
+    notify(
+        session,
+        agent.id,
+        "offer",
+        {"offer_id": offer.id, "case_id": case.case_id, "expires_at": offer.expires_at.isoformat()},
+    )
+    log.info("case %s offered (offer %s)", case.case_id, offer.id)
+    return "offered"
 
 
-async def _assign(session: AsyncSession, *, case: RoutedCase, agent_id: str, at: datetime) -> None:
+async def assign(session: AsyncSession, *, case: RoutedCase, agent_id: str, at: datetime) -> str:
     """Record the assignment and announce it, after the capacity claim succeeded in this transaction."""
     assignment = Assignment(
         id=str(uuid.uuid4()),
@@ -179,7 +289,9 @@ async def _assign(session: AsyncSession, *, case: RoutedCase, agent_id: str, at:
         tenant=case.tenant,
     )
     await enqueue(session, outbox, topic=topics.ROUTING_EVENTS, key=case.case_id, event=event)
+    notify(session, agent_id, "assignment", {"assignment_id": assignment.id, "case_id": case.case_id})
     log.info("case %s assigned (assignment %s)", case.case_id, assignment.id)
+    return assignment.id
 
 
 def _waiting(case: RoutedCase, requirement: Requirement, *, at: datetime) -> WaitingCase:
@@ -202,25 +314,27 @@ def _waiting(case: RoutedCase, requirement: Requirement, *, at: datetime) -> Wai
     )
 
 
-def _record(
+def record(
     session: AsyncSession,
-    case: RoutedCase,
-    requirement: Requirement,
+    case_id: str,
+    requirement: Requirement | dict[str, Any],
     candidates: list[dict[str, Any]],
     *,
     trigger: str,
     agent_id: str | None,
+    outcome: str,
     at: datetime,
 ) -> None:
+    """Add a decision to the case's log: a routing choice, or what became of an offer."""
     session.add(
         RoutingDecision(
-            case_id=case.case_id,
+            case_id=case_id,
             decided_at=at,
             trigger=trigger,
-            requirement=asdict(requirement),
+            requirement=requirement if isinstance(requirement, dict) else asdict(requirement),
             candidates=candidates,
             agent_id=agent_id,
-            outcome="assigned" if agent_id is not None else "queued",
+            outcome=outcome,
         )
     )
 
@@ -252,5 +366,6 @@ def _candidate(
             "over_qualification": agent_score.over_qualification,
             "occupancy": round(float(agent_score.occupancy), 4),
             "last_assignment_at": last.isoformat() if last is not None else None,
+            "continuity": agent_score.continuity,
         }
     return {"agent_id": agent_id, "reasons": reasons, "rank": rank, "score": scored, "chosen": chosen}

@@ -2,54 +2,181 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CursorResult, delete, exists, insert, select, update
+from sqlalchemy import CursorResult, and_, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from router_service.domain import Presence
-from router_service.models import Agent, Assignment, RoutingDecision, WaitingCase
+from router_service.domain import AgentView, Presence
+from router_service.models import Agent, AgentLoad, Assignment, Offer, RoutingDecision, WaitingCase
 
 ACTIVE = "active"
+PENDING = "pending"
+ACCEPTED = "accepted"
+DECLINED = "declined"
+EXPIRED = "expired"
+RESCINDED = "rescinded"
+RELEASED = "released"
 
 
 async def get_agent(session: AsyncSession, *, agent_id: str, for_update: bool = False) -> Agent | None:
-    """The agent, locked until the transaction ends when `for_update` (PostgreSQL; SQLite locks on BEGIN)."""
-    query = select(Agent).where(Agent.id == agent_id)
+    """The agent, locked until the transaction ends when `for_update` (PostgreSQL; SQLite locks on BEGIN).
+
+    Always read afresh (with its per-channel rows): capacity claims and releases bypass the ORM.
+    """
+    query = select(Agent).where(Agent.id == agent_id).execution_options(populate_existing=True)
     if for_update:
         query = query.with_for_update()
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def list_agents(session: AsyncSession, *, presence: str | None = None) -> Sequence[Agent]:
-    query = select(Agent).order_by(Agent.id)
+async def list_agents(
+    session: AsyncSession, *, presence: str | None = None, team: str | None = None, skill: str | None = None
+) -> Sequence[Agent]:
+    """Agents in id order, optionally only those with `presence`, of `team`, or having `skill` (at any level)."""
+    # Fresh rows, not the session's copies: capacity claims and releases bypass the ORM.
+    query = select(Agent).order_by(Agent.id).execution_options(populate_existing=True)
     if presence is not None:
         query = query.where(Agent.presence == presence)
+    if team is not None:
+        query = query.where(Agent.team == team)
+    if skill is not None:
+        query = query.where(Agent.skills[skill].as_integer().is_not(None))
     return (await session.execute(query)).scalars().all()
 
 
-async def claim_capacity(session: AsyncSession, *, agent_id: str, at: datetime) -> bool:
-    """Take one unit of the agent's capacity if it is still available and under capacity.
+async def candidates(session: AsyncSession, *, skill: str, channel: str) -> list[AgentView]:
+    """Agents having `skill`, as routing sees them for a case on `channel` (that channel's limit and load only).
 
-    The condition is evaluated by the database on the row it updates (after any concurrent update of that row
-    committed), so routers running side by side can never push an agent over capacity.
+    Plain rows, no ORM objects: with thousands of agents this read is most of a routing decision.
     """
-    result = await session.execute(
+    query = (
+        select(
+            Agent.id,
+            Agent.skills,
+            Agent.languages,
+            Agent.channels,
+            Agent.capacity,
+            Agent.active_cases,
+            Agent.presence,
+            Agent.last_assignment_at,
+            Agent.auto_accept,
+            Agent.team,
+            AgentLoad.capacity.label("channel_capacity"),
+            AgentLoad.active_cases.label("channel_load"),
+        )
+        .outerjoin(AgentLoad, and_(AgentLoad.agent_id == Agent.id, AgentLoad.channel == channel))
+        .where(Agent.skills[skill].as_integer().is_not(None))
+        .order_by(Agent.id)
+    )
+    return [
+        AgentView(
+            id=row.id,
+            skills=row.skills,
+            languages=frozenset(row.languages),
+            channels=frozenset(row.channels),
+            capacity=row.capacity,
+            active_cases=row.active_cases,
+            presence=row.presence,
+            last_assignment_at=row.last_assignment_at,
+            channel_capacity={channel: row.channel_capacity} if row.channel_capacity is not None else {},
+            channel_load={channel: row.channel_load} if row.channel_load is not None else {},
+            auto_accept=row.auto_accept,
+            team=row.team,
+        )
+        for row in await session.execute(query)
+    ]
+
+
+async def claim_capacity(session: AsyncSession, *, agent_id: str, channel: str, at: datetime) -> bool:
+    """Take one unit of the agent's capacity on `channel` and overall, if it is available and under both limits.
+
+    Each condition is evaluated by the database on the row it updates (after any concurrent update of that row
+    committed), so routers running side by side can never push an agent over either limit. Both updates run in the
+    caller's transaction; when the overall one fails, the channel one is given back before anyone else can see it.
+    """
+    per_channel = await _execute(
+        session,
+        update(AgentLoad)
+        .where(
+            AgentLoad.agent_id == agent_id,
+            AgentLoad.channel == channel,
+            AgentLoad.active_cases < AgentLoad.capacity,
+        )
+        .values(active_cases=AgentLoad.active_cases + 1),
+    )
+    if per_channel != 1:
+        return False
+    overall = await _execute(
+        session,
         update(Agent)
         .where(Agent.id == agent_id, Agent.presence == Presence.AVAILABLE.value, Agent.active_cases < Agent.capacity)
-        .values(active_cases=Agent.active_cases + 1, last_assignment_at=at, updated_at=at)
-        .execution_options(synchronize_session=False)  # loaded agents are refreshed by whoever shows them
+        .values(active_cases=Agent.active_cases + 1, last_assignment_at=at, updated_at=at),
     )
+    if overall != 1:
+        await _execute(
+            session,
+            update(AgentLoad)
+            .where(AgentLoad.agent_id == agent_id, AgentLoad.channel == channel)
+            .values(active_cases=AgentLoad.active_cases - 1),
+        )
+        return False
+    return True
+
+
+async def release_capacity(session: AsyncSession, *, agent_id: str, channel: str) -> None:
+    """Give back one unit taken by `claim_capacity` (an offer declined or expired; later: a case resolved)."""
+    await _execute(
+        session,
+        update(AgentLoad)
+        .where(AgentLoad.agent_id == agent_id, AgentLoad.channel == channel, AgentLoad.active_cases > 0)
+        .values(active_cases=AgentLoad.active_cases - 1),
+    )
+    await _execute(
+        session,
+        update(Agent).where(Agent.id == agent_id, Agent.active_cases > 0).values(active_cases=Agent.active_cases - 1),
+    )
+
+
+async def set_channel_capacity(session: AsyncSession, *, agent_id: str, limits: Mapping[str, int]) -> None:
+    """Set the agent's limit per channel, keeping what it holds; channels no longer served get limit 0."""
+    rows = {
+        row.channel: row
+        for row in (await session.execute(select(AgentLoad).where(AgentLoad.agent_id == agent_id))).scalars()
+    }
+    for channel, row in rows.items():
+        row.capacity = limits.get(channel, 0)
+    for channel, limit in limits.items():
+        if channel not in rows:
+            session.add(AgentLoad(agent_id=agent_id, channel=channel, capacity=limit, active_cases=0))
+    await session.flush()
+
+
+async def _execute(session: AsyncSession, statement: Any) -> int:
+    result = await session.execute(statement.execution_options(synchronize_session=False))
     assert isinstance(result, CursorResult)
-    return result.rowcount == 1
+    return result.rowcount
 
 
 async def case_is_known(session: AsyncSession, *, case_id: str) -> bool:
     """Whether the case was already assigned or queued (a re-sent CaseOpened)."""
     assigned = exists().where(Assignment.case_id == case_id)
     waiting = exists().where(WaitingCase.case_id == case_id)
-    return bool((await session.execute(select(assigned | waiting))).scalar_one())
+    offered = exists().where(Offer.case_id == case_id)
+    return bool((await session.execute(select(assigned | waiting | offered))).scalar_one())
+
+
+async def previous_agent(session: AsyncSession, *, customer_id: str) -> str | None:
+    """The agent of the customer's latest assignment, for continuity."""
+    query = (
+        select(Assignment.agent_id)
+        .where(Assignment.customer_id == customer_id)
+        .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def active_assignments(session: AsyncSession, *, agent_id: str) -> Sequence[Assignment]:
@@ -80,6 +207,38 @@ async def waiting_in_order(
     return (await session.execute(query)).scalars().all()
 
 
+async def served_from_queue(session: AsyncSession, *, since: datetime) -> dict[str, int]:
+    """Required skill -> how many cases left the queue (offered or assigned on draining) since `since`."""
+    query = select(RoutingDecision.requirement).where(
+        RoutingDecision.trigger == "queue_drain", RoutingDecision.decided_at >= since
+    )
+    counts: dict[str, int] = {}
+    for requirement in (await session.execute(query)).scalars():
+        skill = str(requirement.get("skill"))
+        counts[skill] = counts.get(skill, 0) + 1
+    return counts
+
+
+async def depth_by_skill(session: AsyncSession) -> list[tuple[str, int, datetime]]:
+    """(required skill, waiting cases, oldest enqueued_at) for each skill with waiting cases."""
+    query = select(WaitingCase.required_skill, func.count(), func.min(WaitingCase.enqueued_at)).group_by(
+        WaitingCase.required_skill
+    )
+    return [(skill, count, oldest) for skill, count, oldest in (await session.execute(query)).all()]
+
+
+async def relaxable(session: AsyncSession, *, limit: int) -> Sequence[WaitingCase]:
+    """Waiting cases above the lowest level, oldest first, locked; rows another router holds are skipped."""
+    query = (
+        select(WaitingCase)
+        .where(WaitingCase.required_level > 1)
+        .order_by(WaitingCase.enqueued_at, WaitingCase.case_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
 async def take_waiting(session: AsyncSession, *, case_id: str) -> bool:
     """Remove the case from the queue; False when another transaction has taken it or is taking it.
 
@@ -104,3 +263,94 @@ async def requeue(session: AsyncSession, *, waiting: WaitingCase) -> None:
     """Put back a case taken from the queue, with its original place in it."""
     values = {column.key: getattr(waiting, column.key) for column in WaitingCase.__table__.columns}
     await session.execute(insert(WaitingCase).values(values))
+
+
+async def overdue_assignments(session: AsyncSession, *, away_since: datetime, limit: int) -> Sequence[Assignment]:
+    """Active assignments of agents away or offline since before `away_since`, locked; rows another router holds are
+    skipped (PostgreSQL)."""
+    query = (
+        select(Assignment)
+        .join(Agent, Agent.id == Assignment.agent_id)
+        .where(
+            Assignment.status == ACTIVE,
+            Agent.presence.in_([Presence.AWAY.value, Presence.OFFLINE.value]),
+            Agent.presence_changed_at <= away_since,
+        )
+        .order_by(Assignment.assigned_at, Assignment.id)
+        .limit(limit)
+        .with_for_update(of=Assignment, skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def release_assignment(session: AsyncSession, *, assignment_id: str, status: str) -> bool:
+    """End an active assignment (`status`: released; later resolved, transferred); False when it was not active."""
+    ended = await _execute(
+        session,
+        update(Assignment).where(Assignment.id == assignment_id, Assignment.status == ACTIVE).values(status=status),
+    )
+    return ended == 1
+
+
+async def end_accepted_offer(session: AsyncSession, *, case_id: str, status: str, at: datetime, reason: str) -> None:
+    await _execute(
+        session,
+        update(Offer)
+        .where(Offer.case_id == case_id, Offer.status == ACCEPTED)
+        .values(status=status, decided_at=at, reason=reason),
+    )
+
+
+async def accepted_offer(session: AsyncSession, *, case_id: str) -> Offer | None:
+    query = select(Offer).where(Offer.case_id == case_id, Offer.status == ACCEPTED)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def get_offer(session: AsyncSession, *, offer_id: str, for_update: bool = False) -> Offer | None:
+    query = select(Offer).where(Offer.id == offer_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def end_offer(session: AsyncSession, *, offer_id: str, status: str, at: datetime, reason: str | None) -> bool:
+    """Move a pending offer to `status`; False when it is no longer pending (another request or router ended it)."""
+    ended = await _execute(
+        session,
+        update(Offer)
+        .where(Offer.id == offer_id, Offer.status == PENDING)
+        .values(status=status, decided_at=at, reason=reason),
+    )
+    return ended == 1
+
+
+async def pending_offers(session: AsyncSession, *, agent_id: str) -> Sequence[Offer]:
+    query = (
+        select(Offer).where(Offer.agent_id == agent_id, Offer.status == PENDING).order_by(Offer.created_at, Offer.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def due_offers(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[Offer]:
+    """Pending offers past their deadline, locked; rows another router is expiring are skipped (PostgreSQL)."""
+    query = (
+        select(Offer)
+        .where(Offer.status == PENDING, Offer.expires_at <= now)
+        .order_by(Offer.expires_at, Offer.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def refused_by(session: AsyncSession, *, case_id: str) -> set[str]:
+    """Agents who declined the case or let its offer expire: it never goes straight back to them."""
+    query = select(Offer.agent_id).where(Offer.case_id == case_id, Offer.status.in_([DECLINED, EXPIRED]))
+    return set((await session.execute(query)).scalars())
+
+
+async def cases_refused(session: AsyncSession, *, agent_id: str, case_ids: Collection[str]) -> set[str]:
+    query = select(Offer.case_id).where(
+        Offer.agent_id == agent_id, Offer.case_id.in_(list(case_ids)), Offer.status.in_([DECLINED, EXPIRED])
+    )
+    return set((await session.execute(query)).scalars())

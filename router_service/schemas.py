@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+)
 
 from router_service.domain import MAX_LEVEL, MIN_LEVEL, Presence
 from shared.events import Channel
@@ -21,6 +29,8 @@ LanguageCode = Annotated[
 ]
 
 
+Capacity = Annotated[int, Field(ge=1, le=1000)]
+
 T = TypeVar("T")
 
 
@@ -31,8 +41,30 @@ class AgentIn(BaseModel):
     skills: dict[SkillName, Level] = Field(description="Skill -> proficiency 1-4.")
     languages: list[LanguageCode] = Field(max_length=50)
     channels: list[Channel] = Field(default_factory=lambda: list(Channel), description="Default: every channel.")
-    capacity: int = Field(ge=1, le=1000, description="How many cases the agent handles at once.")
+    capacity: Capacity | dict[Channel, Capacity] = Field(
+        description="Cases the agent holds at once per channel: {channel: n}, or a number for every channel."
+    )
+    max_total: Capacity | None = Field(
+        None,
+        description="Overall limit across channels. Default: the number given as capacity, or the sum per channel.",
+    )
+    team: str | None = Field(None, min_length=1, max_length=100)
+    auto_accept: bool = Field(False, description="Assign directly instead of offering (for API clients).")
     presence: Presence | None = Field(None, description="Default for a new agent: offline; otherwise kept.")
+
+    @field_validator("capacity", mode="wrap")
+    @classmethod
+    def _one_capacity_error(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """One error naming `capacity`, not one per member of the union."""
+        try:
+            return handler(value)
+        except ValidationError:
+            raise ValueError("must be a number 1-1000 or a map channel -> number 1-1000") from None
+
+    def capacity_by_channel(self) -> int | dict[str, int]:
+        if isinstance(self.capacity, int):
+            return self.capacity
+        return {channel.value: limit for channel, limit in self.capacity.items()}
 
 
 class PresenceIn(BaseModel):
@@ -49,8 +81,12 @@ class AgentOut(BaseModel):
     skills: dict[str, int]
     languages: list[str]
     channels: list[str]
-    capacity: int
-    active_cases: int
+    capacity: dict[str, int] = Field(validation_alias="channel_capacity", description="Limit per channel.")
+    max_total: int
+    active_cases: int = Field(description="Offers held and active assignments, every channel.")
+    load: dict[str, int] = Field(validation_alias="channel_load", description="Offers and assignments per channel.")
+    team: str | None
+    auto_accept: bool
     presence: Presence
     presence_changed_at: datetime
     last_assignment_at: datetime | None
@@ -72,16 +108,67 @@ class AssignmentOut(BaseModel):
     assigned_at: datetime
 
 
+class OfferOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    case_id: str
+    agent_id: str
+    status: str = Field(description="pending | accepted | declined | expired | rescinded")
+    channel: str
+    created_at: datetime
+    expires_at: datetime
+    decided_at: datetime | None
+    reason: str | None
+
+
+class DeclineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(None, max_length=500)
+
+
+class AcceptedOut(BaseModel):
+    offer: OfferOut
+    assignment_id: str
+
+
+class DryRunIn(BaseModel):
+    """A case requirement: who would get such a case now?"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    skill: SkillName
+    min_level: Level = 1
+    language: LanguageCode | None = None
+    channel: Channel
+    customer_id: str | None = Field(None, max_length=100, description="For continuity with a previous agent.")
+
+
+class DryRunOut(BaseModel):
+    requirement: dict[str, Any]
+    candidates: list[dict[str, Any]] = Field(description="As in a recorded decision; `chosen` marks who would get it.")
+    outcome: str = Field(description="offered | assigned (the agent auto-accepts) | queued")
+    agent_id: str | None
+
+
 class DecisionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     decided_at: datetime
-    trigger: str = Field(description="case_opened, or queue_drain when an agent took the case from the queue.")
+    trigger: str = Field(
+        description="case_opened; queue_drain when an agent took the case from the queue; offer_accepted, "
+        "offer_declined, offer_expired or offer_rescinded when an offer ended (and the case was re-routed); "
+        "relaxation when a long wait lowered the minimum level (the requirement then shows `relaxed_from`)."
+    )
     requirement: dict[str, Any]
     candidates: list[dict[str, Any]] = Field(
-        description="Each agent considered: its exclusion reasons, or its rank and score; `chosen` marks the winner."
+        description="Each agent having the required skill: its exclusion reasons, or its rank and score; `chosen` "
+        "marks the winner. Agents without the skill are not listed."
     )
-    outcome: str = Field(description="assigned | queued")
+    outcome: str = Field(
+        description="assigned | offered | queued | accepted | declined | expired | rescinded | relaxed"
+    )
     agent_id: str | None
 
 
@@ -108,6 +195,38 @@ class WaitingCaseOut(BaseModel):
     requirement: RequirementOut
     enqueued_at: datetime
     waiting_s: float
+    estimated_wait_s: float | None = Field(
+        description="From the last hour's throughput for the same skill; null when there is no basis."
+    )
+
+
+class SkillDepthOut(BaseModel):
+    skill: str
+    waiting: int
+    oldest_waiting_s: float
+    estimated_wait_s: float | None = Field(description="Until the last of them is served, at the recent rate.")
+
+
+class OccupancyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str = Field(description="Agent id, or team name.")
+    active_cases: int
+    max_total: int
+    occupancy: float = Field(description="active_cases / max_total")
+
+
+class StatisticsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    since: datetime
+    offers: dict[str, int] = Field(description="Offers made since `since`, by status (expired: timed out).")
+    assignments: int = Field(description="Cases assigned since `since`.")
+    time_to_assign_s: dict[str, float | None] = Field(
+        description="Percentiles (p50, p90, p95, p99) of first routing decision -> assignment; null without data."
+    )
+    agents: list[OccupancyOut]
+    teams: list[OccupancyOut]
 
 
 class Items(BaseModel, Generic[T]):

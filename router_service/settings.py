@@ -1,11 +1,12 @@
 """Settings of router_service, read from ROUTER_SERVICE_* environment variables (shared ones unprefixed)."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from router_service.domain import MAX_LEVEL, MIN_LEVEL, RoutingPolicy, normalize_name
+from router_service.domain import DEFAULT_STRATEGY, MAX_LEVEL, MIN_LEVEL, STRATEGIES, RoutingPolicy, normalize_name
 from shared.events import Priority
 from shared.settings import DatabaseSettings
 
@@ -27,6 +28,47 @@ class RouterServiceSettings(DatabaseSettings):
         description="JSON map priority -> minimum skill level (1-4); an unlisted priority needs level 1.",
     )
 
+    offer_timeout_s: float = Field(
+        30, gt=0, le=86400, description="Seconds an agent has to accept an offer; no answer counts as a decline."
+    )
+    strategy: str = Field(
+        ",".join(DEFAULT_STRATEGY),
+        description="Comma-separated ranking steps among eligible agents, applied in order: "
+        + ", ".join(STRATEGIES)
+        + ". Steps left out are not used; ties end on the agent id.",
+    )
+    relax_after_s: dict[Priority, float] = Field(
+        default_factory=lambda: {
+            Priority.URGENT: 120.0,
+            Priority.HIGH: 300.0,
+            Priority.NORMAL: 600.0,
+            Priority.LOW: 1800.0,
+        },
+        description="JSON map priority -> seconds a case waits (since queued or last relaxed) before its minimum "
+        "level is lowered one step; a priority not listed is never relaxed.",
+    )
+    relax_interval_s: float = Field(5.0, gt=0, le=3600, description="How often waiting cases are checked.")
+    away_grace_s: float = Field(
+        600,
+        gt=0,
+        le=7 * 86400,
+        description="Seconds an agent may be away or offline before their open cases are "
+        "re-routed to someone else (their pending offers are re-routed at once).",
+    )
+    away_check_interval_s: float = Field(10.0, gt=0, le=3600, description="How often that is checked.")
+    offer_sweep_interval_s: float = Field(1.0, gt=0, le=60, description="How often due offers are expired.")
+
+    @field_validator("strategy")
+    @classmethod
+    def _known_steps(cls, value: str) -> str:
+        steps = [step.strip().lower() for step in value.split(",") if step.strip()]
+        unknown = [step for step in steps if step not in STRATEGIES]
+        if unknown:
+            raise ValueError(f"unknown steps {unknown}; accepted: {', '.join(STRATEGIES)}")
+        if len(set(steps)) != len(steps):
+            raise ValueError("a step is listed twice")
+        return ",".join(steps)
+
     @field_validator("skill_for_category")
     @classmethod
     def _names_are_normalized(cls, value: dict[str, str]) -> dict[str, str]:
@@ -35,8 +77,16 @@ class RouterServiceSettings(DatabaseSettings):
             raise ValueError("categories and skills must not be empty")
         return normalized
 
+    def relax_after(self) -> dict[str, timedelta]:
+        return {str(priority): timedelta(seconds=s) for priority, s in self.relax_after_s.items()}
+
+    def offer_timeout(self) -> timedelta:
+        return timedelta(seconds=self.offer_timeout_s)
+
     def routing_policy(self) -> RoutingPolicy:
         return RoutingPolicy(
             skill_for_category=dict(self.skill_for_category),
             min_level_for_priority={str(priority): level for priority, level in self.min_level_for_priority.items()},
+            offer_timeout=self.offer_timeout(),
+            strategy=tuple(step for step in self.strategy.split(",") if step),
         )

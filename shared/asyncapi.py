@@ -6,12 +6,20 @@ from typing import Any
 
 from shared import topics
 from shared.cloudevents import CloudEvent, EventData
-from shared.events import CaseAssigned, CaseMessageAdded, CaseOpened, ComplaintMessageReceived, DeadLetterRecorded
+from shared.events import (
+    CaseAssigned,
+    CaseMessageAdded,
+    CaseOffered,
+    CaseOfferEnded,
+    CaseOpened,
+    ComplaintMessageReceived,
+    DeadLetterRecorded,
+)
 
 TOPIC_EVENTS: dict[str, tuple[type[EventData], ...]] = {
     topics.COMPLAINTS_INBOUND: (ComplaintMessageReceived,),
     topics.CASES_EVENTS: (CaseOpened, CaseMessageAdded),
-    topics.ROUTING_EVENTS: (CaseAssigned,),
+    topics.ROUTING_EVENTS: (CaseAssigned, CaseOffered, CaseOfferEnded),
     topics.OUTBOUND_MESSAGES: (),
     topics.DEADLETTER: (DeadLetterRecorded,),
 }

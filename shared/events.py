@@ -137,6 +137,32 @@ class CaseAssigned(EventData):
     assignment_id: str | None = None
 
 
+class CaseOffered(EventData):
+    """The router offered the case to an agent, who must accept or decline it before `expires_at`."""
+
+    event_type = "case.offered.v1"
+
+    case_id: str
+    offer_id: str
+    agent_id: str
+    offered_at: datetime
+    expires_at: datetime
+
+
+class CaseOfferEnded(EventData):
+    """An offer ended without an assignment: `outcome` declined, expired (no answer in time) or rescinded (the
+    agent went away or offline). The router offers the case to someone else or queues it."""
+
+    event_type = "case.offer_ended.v1"
+
+    case_id: str
+    offer_id: str
+    agent_id: str
+    outcome: str
+    reason: str | None = None
+    ended_at: datetime
+
+
 class DeadLetterRecorded(EventData):
     """A record a consumer could not process, kept whole so it can be replayed to `source_topic`."""
 
@@ -156,7 +182,15 @@ class DeadLetterRecorded(EventData):
 
 EVENT_TYPES: dict[str, type[EventData]] = {
     model.event_type: model
-    for model in (ComplaintMessageReceived, CaseOpened, CaseMessageAdded, CaseAssigned, DeadLetterRecorded)
+    for model in (
+        ComplaintMessageReceived,
+        CaseOpened,
+        CaseMessageAdded,
+        CaseAssigned,
+        CaseOffered,
+        CaseOfferEnded,
+        DeadLetterRecorded,
+    )
 }
 
 E = TypeVar("E", bound=EventData)

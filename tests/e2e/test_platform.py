@@ -46,15 +46,27 @@ async def test_a_complaint_posted_at_the_gateway_is_assigned_to_an_agent_and_sto
         assert posted.status_code == 202, posted.text
         assert posted.json()["event_id"]
 
+        async def offers() -> list[dict[str, Any]]:
+            response = await client.get(f"{router}/v1/agents/agent-1/offers")
+            assert response.status_code == 200, response.text
+            items: list[dict[str, Any]] = response.json()["items"]
+            return items
+
+        # The router offers the case first; the agent (not auto-accepting) accepts it through the API.
+        [offer] = await eventually(offers, within=60, what="the complaint offered to agent-1")
+        accepted = await client.post(f"{router}/v1/offers/{offer['id']}/accept")
+        assert accepted.status_code == 200, accepted.text
+
         async def assignments() -> list[dict[str, Any]]:
             response = await client.get(f"{router}/v1/agents/agent-1/assignments")
             assert response.status_code == 200, response.text
             items: list[dict[str, Any]] = response.json()["items"]
             return items
 
-        assigned = await eventually(assignments, within=60, what="the complaint assigned to agent-1")
+        assigned = await eventually(assignments, within=10, what="the accepted offer as agent-1's assignment")
         assert len(assigned) == 1
         case_id = assigned[0]["case_id"]
+        assert case_id == offer["case_id"]
 
         async def case_with_assignee() -> dict[str, Any] | None:
             response = await client.get(f"{cases}/v1/cases/{case_id}")

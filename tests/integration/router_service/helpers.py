@@ -24,7 +24,14 @@ from tests.support.polling import eventually
 Sessions = async_sessionmaker[AsyncSession]
 
 API_KEY = "router-test-key-0123456789"
-AGENT = {"name": "Lan", "skills": {"Billing": 2, "delivery": 3}, "languages": ["VI", "en"], "capacity": 2}
+# auto_accept: these tests are about choosing the agent; test_offers.py covers offers.
+AGENT = {
+    "name": "Lan",
+    "skills": {"Billing": 2, "delivery": 3},
+    "languages": ["VI", "en"],
+    "capacity": 2,
+    "auto_accept": True,
+}
 
 
 def router_settings(broker: str, database_url: str) -> RouterServiceSettings:
@@ -76,6 +83,10 @@ async def add_agent(
     presence: Presence = Presence.AVAILABLE,
     languages: Sequence[str] = ("vi", "en"),
     channels: Sequence[str] = tuple(Channel),
+    auto_accept: bool = True,
+    max_total: int | None = None,
+    team: str | None = None,
+    capacity_per_channel: dict[str, int] | None = None,
 ) -> None:
     async with sessions() as session, session.begin():
         await save_agent(
@@ -85,7 +96,10 @@ async def add_agent(
             skills=skills if skills is not None else {"billing": 2},
             languages=languages,
             channels=channels,
-            capacity=capacity,
+            capacity=capacity_per_channel if capacity_per_channel is not None else capacity,
+            max_total=max_total,
+            team=team,
+            auto_accept=auto_accept,
             presence=presence,
         )
 

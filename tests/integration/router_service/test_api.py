@@ -49,7 +49,8 @@ async def test_an_agent_is_created_then_replaced_keeping_its_presence(client: ht
     await client.put("/v1/agents/lan/presence", json={"presence": "available"})
     replaced = await client.put("/v1/agents/lan", json={**AGENT, "capacity": 4, "channels": ["email"]})
     assert replaced.status_code == 200, replaced.text
-    assert (replaced.json()["capacity"], replaced.json()["channels"]) == (4, ["email"])
+    assert (replaced.json()["capacity"], replaced.json()["channels"]) == ({"email": 4}, ["email"])
+    assert (replaced.json()["max_total"], replaced.json()["load"]) == (4, {"email": 0})
     assert replaced.json()["presence"] == "available"
     fetched = (await client.get("/v1/agents/lan")).json()
     assert fetched == replaced.json()
@@ -103,6 +104,7 @@ async def test_a_queued_case_is_assigned_when_its_agent_becomes_available(
     await client.put("/v1/agents/lan", json={**AGENT, "skills": {"billing": 3}})
     became = await client.put("/v1/agents/lan/presence", json={"presence": "available"})
     assert became.json()["active_cases"] == 2
+    assert became.json()["load"]["email"] == 2, "the answer shows what the drain just took"
 
     assignments = (await client.get("/v1/agents/lan/assignments")).json()["items"]
     assert [a["case_id"] for a in assignments] == ["normal-case", "urgent-case"], "newest first"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 
 from router_service import domain, repository
 from router_service.agents import change_presence
 from router_service.domain import Presence
 from router_service.handlers import drain_queue_for
+from router_service.relaxation import relax_waiting
 from shared import topics
 from shared.cloudevents import decode
 from shared.events import CaseAssigned, Channel, Priority, payload_as
@@ -146,3 +148,37 @@ async def test_a_case_taken_from_the_queue_can_be_put_back_in_its_place(sessions
         assert not await repository.take_waiting(session, case_id="first")
         await repository.requeue(session, waiting=first)
     assert await waiting(sessions) == ["first", "second"]
+
+
+async def test_a_long_wait_relaxes_the_minimum_level_one_step_at_a_time(sessions: Sessions):
+    await add_agent(sessions, "novice", skills={"billing": 1})
+    await route(sessions, "urgent", priority=Priority.URGENT)  # needs level 3
+    await route(sessions, "normal-low-prio", priority=Priority.LOW, category="legal")  # level 1: nothing to relax
+    after = {"urgent": timedelta(0)}
+
+    async with sessions() as session, session.begin():
+        assert await relax_waiting(session, after=after, policy=domain.RoutingPolicy()) == ["urgent"]
+    assert await waiting(sessions) == ["urgent", "normal-low-prio"], "level 2: still nobody"
+    async with sessions() as session, session.begin():
+        assert await relax_waiting(session, after=after, policy=domain.RoutingPolicy()) == ["urgent"]
+    assert await assigned_to(sessions) == {"urgent": "novice"}
+    async with sessions() as session, session.begin():
+        assert await relax_waiting(session, after=after, policy=domain.RoutingPolicy()) == []
+
+    history = await decisions(sessions, "urgent")
+    assert [(d.outcome, d.trigger) for d in history] == [
+        ("queued", "case_opened"),
+        ("relaxed", "relaxation"),
+        ("relaxed", "relaxation"),
+        ("assigned", "relaxation"),
+    ]
+    assert (history[1].requirement["relaxed_from"], history[1].requirement["min_level"]) == (3, 2)
+    assert history[3].requirement["min_level"] == 1
+
+
+async def test_a_case_is_not_relaxed_before_its_threshold(sessions: Sessions):
+    await route(sessions, "urgent", priority=Priority.URGENT)
+    async with sessions() as session, session.begin():
+        after = {"urgent": timedelta(hours=1)}
+        assert await relax_waiting(session, after=after, policy=domain.RoutingPolicy()) == []
+    assert [d.outcome for d in await decisions(sessions, "urgent")] == ["queued"]

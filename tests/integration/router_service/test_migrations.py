@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from router_service.models import Base
 from shared.db import create_engine, session_factory
-from tests.integration.router_service.helpers import add_agent, assigned_to, route
+from tests.integration.router_service.helpers import add_agent, agent, assigned_to, route, waiting
 
 REPO = Path(__file__).resolve().parents[3]
 VERSION_TABLE = "alembic_version_router_service"
@@ -57,5 +59,57 @@ async def test_migrate_builds_the_schema_the_service_uses(database_url: str, tmp
         await add_agent(sessions, "lan")
         await route(sessions, "case-1")
         assert await assigned_to(sessions) == {"case-1": "lan"}
+    finally:
+        await engine.dispose()
+
+
+async def upgrade_to(database_url: str, revision: str) -> None:
+    script = (
+        "import sys; from pathlib import Path; from alembic import command; "
+        "from shared.migrations import alembic_config; "
+        "command.upgrade(alembic_config(Path('router_service'), sys.argv[1]), sys.argv[2])"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, database_url, revision, cwd=REPO, stderr=asyncio.subprocess.PIPE
+    )
+    _, errors = await process.communicate()
+    assert process.returncode == 0, errors.decode(errors="replace")
+
+
+async def test_upgrading_keeps_agents_and_counts_their_open_cases_per_channel(database_url: str, tmp_path: Path):
+    await upgrade_to(database_url, "0001_initial")
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO agents (id, name, skills, languages, channels, capacity, active_cases, presence, "
+                    "presence_changed_at, created_at, updated_at) VALUES ('lan', 'Lan', '{\"billing\": 2}', "
+                    "'[\"vi\"]', '[\"email\", \"sms\"]', 2, 1, 'available', :now, :now, :now)"
+                ),
+                {"now": datetime.now(UTC)},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO assignments (id, case_id, agent_id, case_reference, customer_id, channel, category, "
+                    "priority, assigned_at, status) VALUES ('a-1', 'old-case', 'lan', 'R-1', 'cu-1', 'email', "
+                    "'billing', 'normal', :now, 'active')"
+                ),
+                {"now": datetime.now(UTC)},
+            )
+        code, output = await migrate(database_url, tmp_path)
+        assert code == 0, output
+        sessions = session_factory(engine)
+        lan = await agent(sessions, "lan")
+        assert (lan.channel_capacity, lan.channel_load, lan.max_total, lan.auto_accept) == (
+            {"email": 2, "sms": 2},
+            {"email": 1, "sms": 0},
+            2,
+            False,
+        )
+        await route(sessions, "new-case")  # the one place left: offered to Lan
+        assert (await agent(sessions, "lan")).active_cases == 2
+        await route(sessions, "third-case")
+        assert await waiting(sessions) == ["third-case"]
     finally:
         await engine.dispose()

@@ -146,3 +146,60 @@ def test_a_priority_missing_from_the_policy_needs_the_lowest_level():
 def test_urgent_cases_wait_ahead_of_lower_priorities():
     ranks = [domain.priority_rank(p) for p in ("urgent", "high", "normal", "low", "unknown")]
     assert ranks == sorted(ranks) and len(set(ranks)) == 5
+
+
+def test_a_channel_limit_and_the_overall_limit_each_exclude():
+    per_channel = agent(capacity=5, channel_capacity={"email": 1, "sms": 3}, channel_load={"email": 1}, active_cases=1)
+    assert exclusion_reasons(per_channel, BILLING) == [domain.AT_CAPACITY]
+    assert exclusion_reasons(per_channel, replace(BILLING, channel="sms")) == []
+    overall = agent(capacity=2, channel_capacity={"email": 1, "sms": 3}, channel_load={"sms": 2}, active_cases=2)
+    assert exclusion_reasons(overall, replace(BILLING, channel="sms")) == [domain.AT_CAPACITY]
+
+
+def test_capacity_is_a_number_for_every_channel_or_a_map_with_an_overall_limit():
+    assert domain.capacity_per_channel(3, ["email", "sms"], None) == ({"email": 3, "sms": 3}, 3)
+    assert domain.capacity_per_channel(3, ["email", "sms"], 4) == ({"email": 3, "sms": 3}, 4)
+    assert domain.capacity_per_channel({"phone": 1, "email": 8}, ["phone", "email"], None) == (
+        {"phone": 1, "email": 8},
+        9,
+    )
+    limits, total = domain.capacity_per_channel({"phone": 1}, ["phone", "web"], 5)
+    assert (limits, total) == ({"phone": 1, "web": 5}, 5), "a served channel not listed: only the overall limit"
+
+
+def test_an_agent_who_declined_the_case_is_excluded():
+    assert exclusion_reasons(agent("a"), BILLING, declined={"a"}) == [domain.DECLINED_BEFORE]
+    assert exclusion_reasons(agent("b"), BILLING, declined={"a"}) == []
+
+
+def test_continuity_puts_the_customers_previous_agent_first_by_default():
+    working, expert = agent("working"), agent("expert", skills={"billing": 4})
+    assert [a.id for a in rank([working, expert], BILLING, previous_agent="expert")] == ["expert", "working"]
+    without = (domain.LEAST_OVERQUALIFIED, domain.LOWEST_OCCUPANCY, domain.LONGEST_IDLE)
+    ranked = rank([working, expert], BILLING, previous_agent="expert", strategy=without)
+    assert [a.id for a in ranked] == ["working", "expert"]
+
+
+def test_the_strategy_orders_the_steps():
+    busy_novice = agent("busy", active_cases=1)
+    idle_expert = agent("idle", skills={"billing": 4})
+    occupancy_first = (domain.LOWEST_OCCUPANCY, domain.LEAST_OVERQUALIFIED)
+    assert [a.id for a in rank([busy_novice, idle_expert], BILLING, strategy=occupancy_first)] == ["idle", "busy"]
+    assert [a.id for a in rank([busy_novice, idle_expert], BILLING)] == ["busy", "idle"]
+    recent = agent("recent", last_assignment_at=T0 + timedelta(hours=1))
+    older = agent("older", last_assignment_at=T0)
+    assert [a.id for a in rank([recent, older], BILLING, strategy=(domain.LONGEST_IDLE,))] == ["older", "recent"]
+
+
+def test_the_estimated_wait_follows_recent_throughput():
+    assert domain.estimated_wait_s(3, 60, timedelta(hours=1)) == 180.0
+    assert domain.estimated_wait_s(1, 0, timedelta(hours=1)) is None
+
+
+def test_relaxation_lowers_one_level_after_the_priority_threshold():
+    after = {"urgent": timedelta(minutes=2)}
+    relax = domain.relaxed_level
+    assert relax(3, priority="urgent", waiting_since=T0, now=T0 + timedelta(minutes=2), after=after) == 2
+    assert relax(3, priority="urgent", waiting_since=T0, now=T0 + timedelta(minutes=1), after=after) is None
+    assert relax(1, priority="urgent", waiting_since=T0, now=T0 + timedelta(hours=1), after=after) is None
+    assert relax(3, priority="low", waiting_since=T0, now=T0 + timedelta(hours=1), after=after) is None
