@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,7 @@ from router_service.broadcast import notify
 from router_service.domain import Requirement, RoutingPolicy, requirement_for
 from router_service.handlers import RoutedCase, record, route_case
 from router_service.models import Assignment
-from shared.background import BackgroundTask
+from shared.background import PeriodicTask
 
 log = logging.getLogger(__name__)
 REASON = "agent away past the grace period"
@@ -86,7 +85,7 @@ def _case_of(assignment: Assignment) -> RoutedCase:
     )
 
 
-class AwayReassigner(BackgroundTask):
+class AwayReassigner(PeriodicTask):
     task_name = "away-reassigner"
 
     def __init__(
@@ -98,20 +97,13 @@ class AwayReassigner(BackgroundTask):
         interval: float,
         after_commit: Callable[[], None],
     ) -> None:
-        super().__init__()
+        super().__init__(interval=interval)
         self._sessions, self._grace, self._policy = sessions, grace, policy
-        self._interval, self._after_commit = interval, after_commit
+        self._after_commit = after_commit
 
-    async def run(self) -> None:
-        while True:
-            try:
-                async with self._sessions() as session:
-                    async with session.begin():
-                        moved = await reassign_overdue(session, grace=self._grace, policy=self._policy)
-                    if moved:
-                        self._after_commit()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("re-routing cases of away agents failed; retrying")
-            await asyncio.sleep(self._interval)
+    async def tick(self) -> None:
+        async with self._sessions() as session:
+            async with session.begin():
+                moved = await reassign_overdue(session, grace=self._grace, policy=self._policy)
+            if moved:
+                self._after_commit()

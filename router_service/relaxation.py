@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from router_service import repository
 from router_service.domain import Requirement, RoutingPolicy, evaluate, relaxed_level
 from router_service.handlers import RoutedCase, record, route_case
-from shared.background import BackgroundTask
+from shared.background import PeriodicTask
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +64,7 @@ async def _someone_can_take(session: AsyncSession, requirement: Requirement, *, 
     return bool(evaluate(agents, requirement, declined=declined).ranked)
 
 
-class Relaxer(BackgroundTask):
+class Relaxer(PeriodicTask):
     """Every `interval`, relaxes the cases that waited past their priority's threshold."""
 
     task_name = "queue-relaxer"
@@ -79,23 +78,15 @@ class Relaxer(BackgroundTask):
         interval: float,
         after_commit: Callable[[], None],
     ) -> None:
-        super().__init__()
+        super().__init__(interval=interval)
         self._sessions = sessions
         self._after = after
         self._policy = policy
-        self._interval = interval
         self._after_commit = after_commit
 
-    async def run(self) -> None:
-        while True:
-            try:
-                async with self._sessions() as session:
-                    async with session.begin():
-                        relaxed = await relax_waiting(session, after=self._after, policy=self._policy)
-                    if relaxed:
-                        self._after_commit()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("relaxing waiting cases failed; retrying")
-            await asyncio.sleep(self._interval)
+    async def tick(self) -> None:
+        async with self._sessions() as session:
+            async with session.begin():
+                relaxed = await relax_waiting(session, after=self._after, policy=self._policy)
+            if relaxed:
+                self._after_commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 
@@ -10,12 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from router_service.domain import RoutingPolicy
 from router_service.offers import expire_due
-from shared.background import BackgroundTask
+from shared.background import PeriodicTask
 
 log = logging.getLogger(__name__)
 
 
-class OfferSweeper(BackgroundTask):
+class OfferSweeper(PeriodicTask):
     """Every `interval`, expires due offers in batches; several instances may run (rows are locked, skip locked)."""
 
     task_name = "offer-sweeper"
@@ -28,21 +27,13 @@ class OfferSweeper(BackgroundTask):
         interval: float,
         after_commit: Callable[[], None],
     ) -> None:
-        super().__init__()
+        super().__init__(interval=interval)
         self._sessions = sessions
         self._policy = policy
-        self._interval = interval
         self._after_commit = after_commit
 
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("expiring due offers failed; retrying")
-            await asyncio.sleep(self._interval)
+    async def tick(self) -> None:
+        await self.sweep()
 
     async def sweep(self) -> int:
         """Expire every due offer now; how many were expired."""

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from abc import ABC, abstractmethod
+
+log = logging.getLogger(__name__)
 
 
 class BackgroundTask(ABC):
@@ -32,3 +35,22 @@ class BackgroundTask(ABC):
     @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
+
+
+class PeriodicTask(BackgroundTask):
+    """Calls `tick()` every `interval` seconds; a failing tick is logged and tried again at the next one."""
+
+    def __init__(self, *, interval: float) -> None:
+        super().__init__()
+        self.interval = interval
+
+    @abstractmethod
+    async def tick(self) -> None: ...
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("%s failed; trying again in %.0f s", self.task_name, self.interval)
+            await asyncio.sleep(self.interval)

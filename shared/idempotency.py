@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Column, MetaData, String, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.background import BackgroundTask
+from shared.background import PeriodicTask
 from shared.db import UtcDateTime
-
-log = logging.getLogger(__name__)
 
 
 def processed_events_table(metadata: MetaData) -> Table:
@@ -44,7 +40,7 @@ async def mark_all_processed(session: AsyncSession, table: Table, *, consumer: s
         )
 
 
-class ProcessedEventsPurge(BackgroundTask):
+class ProcessedEventsPurge(PeriodicTask):
     """Forgets processed event ids older than the retention: a redelivery that late is caught by natural keys."""
 
     task_name = "processed-events-purge"
@@ -57,11 +53,10 @@ class ProcessedEventsPurge(BackgroundTask):
         retention: timedelta,
         interval_seconds: float = 3600,
     ) -> None:
-        super().__init__()
+        super().__init__(interval=interval_seconds)
         self._sessions = sessions
         self._table = table
         self._retention = retention
-        self._interval = interval_seconds
 
     async def purge(self) -> int:
         cutoff = datetime.now(UTC) - self._retention
@@ -69,10 +64,5 @@ class ProcessedEventsPurge(BackgroundTask):
             result = await session.execute(delete(self._table).where(self._table.c.processed_at < cutoff))
         return int(getattr(result, "rowcount", 0) or 0)
 
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.purge()
-            except Exception:
-                log.exception("purging processed events failed; will retry")
-            await asyncio.sleep(self._interval)
+    async def tick(self) -> None:
+        await self.purge()
