@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +28,8 @@ async def save_agent(
     max_total: int | None = None,
     team: str | None = None,
     auto_accept: bool = False,
+    supervisor: bool = False,
+    schedule: Mapping[str, Any] | None = None,
     policy: RoutingPolicy = DEFAULT_POLICY,
 ) -> tuple[Agent, bool]:
     """Create or replace the agent (its workload and presence, unless given, are kept); True when created.
@@ -58,6 +61,8 @@ async def save_agent(
     agent.capacity = total
     agent.team = team
     agent.auto_accept = auto_accept
+    agent.supervisor = supervisor
+    agent.schedule = dict(schedule) if schedule is not None else None
     agent.updated_at = now
     await session.flush()
     await repository.set_channel_capacity(session, agent_id=agent_id, limits=limits)

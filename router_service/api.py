@@ -81,6 +81,8 @@ async def put_agent(agent_id: AgentId, body: AgentIn, response: Response, runtim
                 max_total=body.max_total,
                 team=body.team,
                 auto_accept=body.auto_accept,
+                supervisor=body.supervisor,
+                schedule=body.schedule.model_dump() if body.schedule is not None else None,
                 presence=body.presence,
                 policy=_policy(runtime),
             )
@@ -286,6 +288,8 @@ async def queue(runtime: Runtime, limit: Annotated[int, Query(ge=1, le=1000)] = 
                 channel=q.waiting.channel,
             ),
             enqueued_at=q.waiting.enqueued_at,
+            reserved_for=q.waiting.reserved_for,
+            reserved_until=q.waiting.reserved_until,
             waiting_s=q.waiting_s,
             estimated_wait_s=q.estimated_wait_s,
         )

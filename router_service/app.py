@@ -9,7 +9,9 @@ from fastapi import Depends, FastAPI
 
 from router_service import api
 from router_service.broadcast import BROADCASTER, Broadcaster
+from router_service.escalation import on_sla_at_risk, on_sla_breached
 from router_service.handlers import on_case_opened
+from router_service.lifecycle import on_case_closed, on_case_resolved
 from router_service.models import Base
 from router_service.reassign import AwayReassigner
 from router_service.relaxation import Relaxer
@@ -17,7 +19,7 @@ from router_service.settings import RouterServiceSettings
 from router_service.sweeper import OfferSweeper
 from shared import topics
 from shared.auth import require_api_key
-from shared.events import CaseOpened
+from shared.events import CaseClosed, CaseOpened, CaseResolved, CaseSlaAtRisk, CaseSlaBreached
 from shared.runtime import ServiceRuntime
 from shared.webapp import new_service_app
 
@@ -25,12 +27,19 @@ SERVICE_NAME = "router_service"
 
 
 def create_app(settings: RouterServiceSettings) -> FastAPI:
+    policy = settings.routing_policy()
     runtime = ServiceRuntime(
         name=SERVICE_NAME,
         settings=settings,
         metadata=Base.metadata,
         consumer_topics=(topics.CASES_EVENTS,),
-        handlers={CaseOpened.event_type: partial(on_case_opened, policy=settings.routing_policy())},
+        handlers={
+            CaseOpened.event_type: partial(on_case_opened, policy=policy),
+            CaseResolved.event_type: partial(on_case_resolved, policy=policy),
+            CaseClosed.event_type: partial(on_case_closed, policy=policy),
+            CaseSlaAtRisk.event_type: partial(on_sla_at_risk, policy=policy),
+            CaseSlaBreached.event_type: partial(on_sla_breached, policy=policy),
+        },
     )
     broadcaster = Broadcaster()
     # Every session carries the broadcaster, so changes committed by the consumer reach the agents' streams too.

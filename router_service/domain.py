@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from fractions import Fraction
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
+from zoneinfo import ZoneInfo
 
 MIN_LEVEL: Final = 1
 MAX_LEVEL: Final = 4
@@ -19,8 +20,14 @@ LEVEL_BELOW_MINIMUM: Final = "skill level below minimum"
 LANGUAGE_NOT_SPOKEN: Final = "does not speak language"
 CHANNEL_NOT_SERVED: Final = "does not serve channel"
 DECLINED_BEFORE: Final = "declined this case before"
+NOT_SUPERVISOR: Final = "not a supervisor"
+OUTSIDE_WORKING_HOURS: Final = "outside working hours"
+
+WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 DEFAULT_MIN_LEVEL_FOR_PRIORITY: Final[Mapping[str, int]] = {"low": 1, "normal": 1, "high": 2, "urgent": 3}
+# Markers case_service puts on a case (its tone, its stakes) -> the minimum level they call for; unlisted: none.
+DEFAULT_MIN_LEVEL_FOR_MARKER: Final[Mapping[str, int]] = {"angry": 2, "urgent": 2, "legal_threat": 3}
 
 # Queue order: a lower rank is served first. Unknown priorities wait behind every known one.
 PRIORITY_RANK: Final[Mapping[str, int]] = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -30,10 +37,11 @@ DEFAULT_OFFER_TIMEOUT: Final = timedelta(seconds=30)
 
 # Ranking steps, applied in the configured order (ROUTER_SERVICE_STRATEGY); ties end on the agent id.
 CONTINUITY: Final = "continuity"  # the customer's previous agent first
+PREFERRED_SKILLS: Final = "preferred_skills"  # more of the case's preferred skills first
 LEAST_OVERQUALIFIED: Final = "least_overqualified"  # keep experts free for hard cases
 LOWEST_OCCUPANCY: Final = "lowest_occupancy"
 LONGEST_IDLE: Final = "longest_idle"  # never assigned first, then the oldest last assignment
-STRATEGIES: Final = (CONTINUITY, LEAST_OVERQUALIFIED, LOWEST_OCCUPANCY, LONGEST_IDLE)
+STRATEGIES: Final = (CONTINUITY, PREFERRED_SKILLS, LEAST_OVERQUALIFIED, LOWEST_OCCUPANCY, LONGEST_IDLE)
 DEFAULT_STRATEGY: Final = STRATEGIES
 
 _NEVER: Final = datetime.min.replace(tzinfo=UTC)
@@ -57,6 +65,33 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """Working hours per weekday in the agent's timezone; a day not listed is a day off. An end before the start
+    runs past midnight (into the next day, still counted as that weekday's shift)."""
+
+    timezone: str
+    hours: Mapping[str, tuple[time, time]]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Schedule:
+        hours = {
+            day: (time.fromisoformat(start), time.fromisoformat(end)) for day, (start, end) in data["hours"].items()
+        }
+        return cls(timezone=str(data["timezone"]), hours=hours)
+
+    def on_duty(self, at: datetime) -> bool:
+        local = at.astimezone(ZoneInfo(self.timezone))
+        now = local.time().replace(tzinfo=None)
+        today = self.hours.get(WEEKDAYS[local.weekday()])
+        if today is not None:
+            start, end = today
+            if start <= now < end or (end <= start and now >= start):
+                return True
+        yesterday = self.hours.get(WEEKDAYS[(local.weekday() - 1) % 7])
+        return yesterday is not None and yesterday[1] <= yesterday[0] and now < yesterday[1]
+
+
+@dataclass(frozen=True)
 class AgentView:
     """An agent as routing sees it. Datetimes are timezone-aware."""
 
@@ -72,6 +107,8 @@ class AgentView:
     channel_load: Mapping[str, int] = field(default_factory=dict)
     auto_accept: bool = False
     team: str | None = None
+    supervisor: bool = False  # takes escalated cases whatever their skill and level
+    schedule: Schedule | None = None  # None: always on duty (presence alone decides)
 
     def has_room(self, channel: str) -> bool:
         """Under the overall limit and under the channel's own limit."""
@@ -105,8 +142,12 @@ class RoutingPolicy:
 
     skill_for_category: Mapping[str, str] = field(default_factory=dict)
     min_level_for_priority: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_MIN_LEVEL_FOR_PRIORITY))
+    min_level_for_marker: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_MIN_LEVEL_FOR_MARKER))
     offer_timeout: timedelta = DEFAULT_OFFER_TIMEOUT
     strategy: tuple[str, ...] = DEFAULT_STRATEGY
+    # How long a new case is held for the customer's previous agent when only being busy or full keeps them from it;
+    # zero: never held.
+    continuity_wait: timedelta = timedelta(0)
 
 
 DEFAULT_POLICY: Final = RoutingPolicy()
@@ -120,6 +161,7 @@ class Score:
     occupancy: Fraction
     last_assignment_at: datetime | None
     continuity: bool = False  # the customer's previous agent
+    preferred_skills: int = 0  # how many of the case's preferred skills the agent has (any level)
 
 
 @dataclass(frozen=True)
@@ -169,12 +211,32 @@ def relaxed_level(
     return level - 1
 
 
-def requirement_for(case: CaseFacts, policy: RoutingPolicy) -> Requirement:
+def raised_priority(priority: str) -> str | None:
+    """The next more pressing priority (low -> normal -> high -> urgent); None when already urgent or unknown."""
+    rank = PRIORITY_RANK.get(str(priority))
+    if rank is None or rank == 0:
+        return None
+    return next(name for name, r in PRIORITY_RANK.items() if r == rank - 1)
+
+
+def supervisor_exclusions(agent: AgentView, requirement: Requirement) -> list[str]:
+    """Why `agent` may not take an escalated case: supervisors ignore skill and level, not presence, capacity,
+    language or channel."""
+    ignored = (LACKS_SKILL, LEVEL_BELOW_MINIMUM, DECLINED_BEFORE)
+    reasons = [r for r in exclusion_reasons(agent, requirement) if r not in ignored]
+    return reasons if agent.supervisor else [NOT_SUPERVISOR, *reasons]
+
+
+def requirement_for(case: CaseFacts, policy: RoutingPolicy, *, markers: Iterable[str] = ()) -> Requirement:
+    """The case's skill (by category), minimum level (the highest its priority and any of its markers call for),
+    language and channel."""
     category = normalize_name(case.category)
     priority = str(case.priority)
+    levels = [policy.min_level_for_priority.get(priority, MIN_LEVEL)]
+    levels += [policy.min_level_for_marker.get(normalize_name(m), MIN_LEVEL) for m in markers]
     return Requirement(
         skill=normalize_name(policy.skill_for_category.get(category, category)),
-        min_level=policy.min_level_for_priority.get(priority, MIN_LEVEL),
+        min_level=min(max(levels), MAX_LEVEL),
         language=primary_language(case.language),
         channel=str(case.channel),
     )
@@ -200,13 +262,17 @@ def capacity_per_channel(
     return {channel: capacity.get(channel, total) for channel in served}, total
 
 
-def exclusion_reasons(agent: AgentView, requirement: Requirement, *, declined: Collection[str] = ()) -> list[str]:
-    """Every reason `agent` may not take a case with `requirement`; empty when it is eligible."""
+def exclusion_reasons(
+    agent: AgentView, requirement: Requirement, *, declined: Collection[str] = (), at: datetime | None = None
+) -> list[str]:
+    """Every reason `agent` may not take a case with `requirement` (at `at`, default now); empty when eligible."""
     reasons = []
     if agent.id in declined:
         reasons.append(DECLINED_BEFORE)
     if agent.presence != Presence.AVAILABLE:
         reasons.append(NOT_AVAILABLE)
+    if agent.schedule is not None and not agent.schedule.on_duty(at or datetime.now(UTC)):
+        reasons.append(OUTSIDE_WORKING_HOURS)
     if not agent.has_room(requirement.channel):
         reasons.append(AT_CAPACITY)
     level = agent.skills.get(requirement.skill)
@@ -221,18 +287,32 @@ def exclusion_reasons(agent: AgentView, requirement: Requirement, *, declined: C
     return reasons
 
 
-def score(agent: AgentView, requirement: Requirement, *, previous_agent: str | None = None) -> Score:
+def worth_waiting_for(agent: AgentView, requirement: Requirement, *, declined: Collection[str] = ()) -> bool:
+    """Whether `agent` would be eligible but for being busy or full: the case may be held for them a while. An agent
+    away or offline, or lacking anything else, is not waited for."""
+    if agent.presence not in (Presence.AVAILABLE, Presence.BUSY):
+        return False
+    reasons = exclusion_reasons(agent, requirement, declined=declined)
+    return bool(reasons) and set(reasons) <= {NOT_AVAILABLE, AT_CAPACITY}
+
+
+def score(
+    agent: AgentView, requirement: Requirement, *, previous_agent: str | None = None, preferred: Collection[str] = ()
+) -> Score:
     return Score(
         over_qualification=agent.skills.get(requirement.skill, 0) - requirement.min_level,
         occupancy=Fraction(agent.active_cases, agent.capacity),
         last_assignment_at=agent.last_assignment_at,
         continuity=previous_agent is not None and agent.id == previous_agent,
+        preferred_skills=sum(1 for skill in preferred if skill in agent.skills),
     )
 
 
 def _step_key(step: str, s: Score) -> tuple[object, ...]:
     if step == CONTINUITY:
         return (not s.continuity,)
+    if step == PREFERRED_SKILLS:
+        return (-s.preferred_skills,)
     if step == LEAST_OVERQUALIFIED:
         return (s.over_qualification,)
     if step == LOWEST_OCCUPANCY:
@@ -247,12 +327,13 @@ def rank(
     *,
     strategy: Sequence[str] = DEFAULT_STRATEGY,
     previous_agent: str | None = None,
+    preferred: Collection[str] = (),
 ) -> list[AgentView]:
-    """Best first by the strategy's steps in order (default: the customer's previous agent, least over-qualified,
-    least occupied, idle longest), then id."""
+    """Best first by the strategy's steps in order (default: the customer's previous agent, most preferred skills,
+    least over-qualified, least occupied, idle longest), then id."""
 
     def key(agent: AgentView) -> tuple[object, ...]:
-        s = score(agent, requirement, previous_agent=previous_agent)
+        s = score(agent, requirement, previous_agent=previous_agent, preferred=preferred)
         return (*(part for step in strategy for part in _step_key(step, s)), agent.id)
 
     return sorted(eligible, key=key)
@@ -265,6 +346,7 @@ def evaluate(
     declined: Collection[str] = (),
     strategy: Sequence[str] = DEFAULT_STRATEGY,
     previous_agent: str | None = None,
+    preferred: Collection[str] = (),
 ) -> Evaluation:
     """Every agent with its exclusion reasons or score (in id order), and the eligible ones ranked."""
     candidates = []
@@ -274,7 +356,8 @@ def evaluate(
         if reasons:
             candidates.append(Candidate(agent.id, tuple(reasons), None))
         else:
-            candidates.append(Candidate(agent.id, (), score(agent, requirement, previous_agent=previous_agent)))
+            agent_score = score(agent, requirement, previous_agent=previous_agent, preferred=preferred)
+            candidates.append(Candidate(agent.id, (), agent_score))
             eligible.append(agent)
-    ranked = rank(eligible, requirement, strategy=strategy, previous_agent=previous_agent)
+    ranked = rank(eligible, requirement, strategy=strategy, previous_agent=previous_agent, preferred=preferred)
     return Evaluation(tuple(candidates), tuple(ranked))

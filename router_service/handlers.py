@@ -6,7 +6,7 @@ import logging
 import uuid
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,9 +23,11 @@ from router_service.domain import (
     Score,
     evaluate,
     exclusion_reasons,
+    normalize_name,
     priority_rank,
     requirement_for,
     score,
+    worth_waiting_for,
 )
 from router_service.models import Assignment, Offer, RoutingDecision, WaitingCase, outbox
 from shared import topics
@@ -53,6 +55,8 @@ class RoutedCase:
     subject: str | None
     correlation_id: str | None
     tenant: str
+    # Not kept in the queue: a case drained to one agent is not ranked, so only its first routing uses them.
+    preferred_skills: tuple[str, ...] = ()
 
     @classmethod
     def opened(cls, event: CloudEvent, data: CaseOpened) -> RoutedCase:
@@ -67,11 +71,12 @@ class RoutedCase:
             subject=data.subject,
             correlation_id=event.correlationid or event.id,
             tenant=event.tenant,
+            preferred_skills=tuple(dict.fromkeys(normalize_name(s) for s in data.preferred_skills if s.strip())),
         )
 
     @classmethod
     def stored(cls, data: dict[str, Any]) -> RoutedCase:
-        return cls(**data)
+        return cls(**{**data, "preferred_skills": tuple(data.get("preferred_skills", ()))})
 
     @classmethod
     def waiting(cls, row: WaitingCase) -> RoutedCase:
@@ -101,8 +106,10 @@ async def on_case_opened(
         log.info("case %s was already routed; the repeated case.opened changes nothing", data.case_id)
         return
     case = RoutedCase.opened(event, data)
-    requirement = requirement_for(data, policy)
-    await route_case(session, case=case, requirement=requirement, trigger="case_opened", policy=policy)
+    requirement = requirement_for(data, policy, markers=data.markers)
+    await route_case(
+        session, case=case, requirement=requirement, trigger="case_opened", policy=policy, may_reserve=True
+    )
 
 
 async def route_case(
@@ -114,9 +121,11 @@ async def route_case(
     policy: RoutingPolicy,
     declined: Collection[str] = (),
     waiting_since: datetime | None = None,
+    may_reserve: bool = False,
 ) -> str | None:
     """Give the case to the best eligible agent, never one in `declined`, or queue it (keeping its place when it
-    was `waiting_since`); the agent id, or None."""
+    was `waiting_since`); the agent id, or None. With `may_reserve`, a case whose customer's previous agent is only
+    busy or full is held for them (`policy.continuity_wait`) instead."""
     # Only agents having the skill are considered (and explained): with thousands of agents, listing every one
     # that lacks it would make each decision slow and its record huge.
     agents = await repository.candidates(session, skill=requirement.skill, channel=requirement.channel)
@@ -127,8 +136,25 @@ async def route_case(
         declined=declined,
         strategy=policy.strategy,
         previous_agent=previous,
+        preferred=case.preferred_skills,
     )
+    explained = _explained(requirement, case)
     now = datetime.now(UTC)
+    held_for = _held_for(agents, evaluation, requirement, previous, declined, policy) if may_reserve else None
+    if held_for is not None:
+        row = _waiting(case, requirement, at=waiting_since or now)
+        row.reserved_for, row.reserved_until = held_for, now + policy.continuity_wait
+        session.add(row)
+        candidates = _candidates(evaluation, chosen=None, lost=[])
+        reserved = {**(explained if isinstance(explained, dict) else asdict(explained))}
+        reserved["reserved_until"] = row.reserved_until.isoformat()
+        record(
+            session, case.case_id, reserved, candidates, trigger=trigger, agent_id=held_for, outcome="reserved", at=now
+        )
+        log.info(
+            "case %s held for %s, the customer's previous agent, until %s", case.case_id, held_for, row.reserved_until
+        )
+        return None
     lost: list[str] = []
     for agent in evaluation.ranked:
         # Ranking read a snapshot; the claim re-checks presence and capacity on the rows themselves.
@@ -138,7 +164,7 @@ async def route_case(
             record(
                 session,
                 case.case_id,
-                requirement,
+                explained,
                 candidates,
                 trigger=trigger,
                 agent_id=agent.id,
@@ -149,9 +175,34 @@ async def route_case(
         lost.append(agent.id)
     session.add(_waiting(case, requirement, at=waiting_since or now))
     candidates = _candidates(evaluation, chosen=None, lost=lost)
-    record(session, case.case_id, requirement, candidates, trigger=trigger, agent_id=None, outcome="queued", at=now)
+    record(session, case.case_id, explained, candidates, trigger=trigger, agent_id=None, outcome="queued", at=now)
     log.info("case %s queued: no eligible agent with capacity", case.case_id)
     return None
+
+
+def _explained(requirement: Requirement, case: RoutedCase) -> Requirement | dict[str, Any]:
+    """The requirement as recorded: with the preferred skills that ranked the agents, when the case has any."""
+    if not case.preferred_skills:
+        return requirement
+    return {**asdict(requirement), "preferred_skills": list(case.preferred_skills)}
+
+
+def _held_for(
+    agents: list[AgentView],
+    evaluation: Evaluation,
+    requirement: Requirement,
+    previous: str | None,
+    declined: Collection[str],
+    policy: RoutingPolicy,
+) -> str | None:
+    """The customer's previous agent, when the case should wait for them: not eligible now only for being busy or
+    full, and holding is on."""
+    if previous is None or policy.continuity_wait <= timedelta(0) or previous in {a.id for a in evaluation.ranked}:
+        return None
+    agent = next((a for a in agents if a.id == previous), None)
+    if agent is None or not worth_waiting_for(agent, requirement, declined=declined):
+        return None
+    return previous
 
 
 async def dry_run(
@@ -187,6 +238,10 @@ async def drain_queue_for(session: AsyncSession, *, agent_id: str, policy: Routi
         )
         if waiting.case_id in refused or exclusion_reasons(agent, requirement):
             continue
+        if waiting.reserved_for not in (None, agent_id) and (
+            waiting.reserved_until is None or waiting.reserved_until > datetime.now(UTC)
+        ):
+            continue  # held a while longer for the customer's previous agent
         if not await repository.take_waiting(session, case_id=waiting.case_id):
             continue  # another router assigned it meanwhile
         now = datetime.now(UTC)
@@ -367,5 +422,6 @@ def _candidate(
             "occupancy": round(float(agent_score.occupancy), 4),
             "last_assignment_at": last.isoformat() if last is not None else None,
             "continuity": agent_score.continuity,
+            "preferred_skills": agent_score.preferred_skills,
         }
     return {"agent_id": agent_id, "reasons": reasons, "rank": rank, "score": scored, "chosen": chosen}

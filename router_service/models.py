@@ -19,14 +19,27 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from router_service.domain import AgentView
+from router_service.domain import AgentView, Schedule
 from shared.db import UtcDateTime, new_metadata
 from shared.idempotency import processed_events_table
 from shared.outbox import outbox_table
 
 ID = 100  # length of ids chosen by clients or other services
 
-DECISION_OUTCOMES = ("assigned", "queued", "offered", "accepted", "declined", "expired", "rescinded", "relaxed")
+DECISION_OUTCOMES = (
+    "assigned",
+    "queued",
+    "offered",
+    "accepted",
+    "declined",
+    "expired",
+    "rescinded",
+    "relaxed",
+    "resolved",
+    "closed",
+    "escalated",
+    "reserved",
+)
 OUTCOMES_SQL = ", ".join(f"'{outcome}'" for outcome in DECISION_OUTCOMES)
 OFFER_STATUSES = ("pending", "accepted", "declined", "expired", "rescinded")
 # A case holds at most one live offer: pending, or accepted (then it is the case's active assignment).
@@ -59,6 +72,9 @@ class Agent(Base):
     active_cases: Mapped[int] = mapped_column(Integer, default=0)  # held offers and assignments, every channel
     team: Mapped[str | None] = mapped_column(String(100), index=True)
     auto_accept: Mapped[bool] = mapped_column(Boolean, default=False)
+    supervisor: Mapped[bool] = mapped_column(Boolean, default=False)  # takes escalated cases, whatever their level
+    # {"timezone": "Asia/Ho_Chi_Minh", "hours": {"mon": ["08:00", "17:00"], ...}}; None: no working hours set
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     presence: Mapped[str] = mapped_column(String(20))
     presence_changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     last_assignment_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -95,6 +111,8 @@ class Agent(Base):
             channel_load=self.channel_load,
             auto_accept=self.auto_accept,
             team=self.team,
+            supervisor=self.supervisor,
+            schedule=Schedule.from_json(self.schedule) if self.schedule else None,
         )
 
 
@@ -162,6 +180,9 @@ class WaitingCase(Base):
     priority_rank: Mapped[int] = mapped_column(Integer)
     enqueued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     relaxed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # when its minimum level was last lowered
+    # Held for the customer's previous agent (busy or full) until `reserved_until`; then anyone eligible may take it.
+    reserved_for: Mapped[str | None] = mapped_column(String(ID))
+    reserved_until: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     # Carried so the CaseAssigned emitted when the queue drains continues the case's trace.
     correlation_id: Mapped[str | None] = mapped_column(String(200))
     tenant: Mapped[str] = mapped_column(String(100))

@@ -23,7 +23,7 @@ async def relax_waiting(
     """Lower the minimum level of every case that waited long enough, record it, and route it when someone can now
     take it; the ids of the cases relaxed."""
     now = datetime.now(UTC)
-    relaxed = []
+    relaxed = await release_reservations(session, policy=policy, now=now, limit=limit)
     for waiting in await repository.relaxable(session, limit=limit):
         level = relaxed_level(
             waiting.required_level,
@@ -56,6 +56,48 @@ async def relax_waiting(
                     waiting_since=since,
                 )
     return relaxed
+
+
+async def release_reservations(
+    session: AsyncSession, *, policy: RoutingPolicy, now: datetime, limit: int = 200
+) -> list[str]:
+    """Cases held for the customer's previous agent past the wait: no longer held, recorded, and routed to anyone
+    eligible (or left in the queue, in their place); their ids."""
+    released = []
+    for waiting in await repository.reservations_due(session, now=now, limit=limit):
+        held_for = waiting.reserved_for
+        waiting.reserved_for, waiting.reserved_until = None, None
+        requirement = Requirement(
+            waiting.required_skill, waiting.required_level, waiting.required_language, waiting.channel
+        )
+        explained = {**asdict(requirement), "released_from": held_for}
+        record(
+            session,
+            waiting.case_id,
+            explained,
+            [],
+            trigger="continuity_wait",
+            agent_id=held_for,
+            outcome="queued",
+            at=now,
+        )
+        released.append(waiting.case_id)
+        log.info("case %s no longer held for %s: the continuity wait is over", waiting.case_id, held_for)
+        await session.flush()
+        if await _someone_can_take(session, requirement, case_id=waiting.case_id):
+            case, since = RoutedCase.waiting(waiting), waiting.enqueued_at
+            if await repository.take_waiting(session, case_id=waiting.case_id):
+                declined = await repository.refused_by(session, case_id=waiting.case_id)
+                await route_case(
+                    session,
+                    case=case,
+                    requirement=requirement,
+                    trigger="continuity_wait",
+                    policy=policy,
+                    declined=declined,
+                    waiting_since=since,
+                )
+    return released
 
 
 async def _someone_can_take(session: AsyncSession, requirement: Requirement, *, case_id: str) -> bool:

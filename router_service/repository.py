@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import CursorResult, and_, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from router_service.domain import AgentView, Presence
+from router_service.domain import AgentView, Presence, Schedule
 from router_service.models import Agent, AgentLoad, Assignment, Offer, RoutingDecision, WaitingCase
 
 ACTIVE = "active"
@@ -64,6 +64,7 @@ async def candidates(session: AsyncSession, *, skill: str, channel: str) -> list
             Agent.last_assignment_at,
             Agent.auto_accept,
             Agent.team,
+            Agent.schedule,
             AgentLoad.capacity.label("channel_capacity"),
             AgentLoad.active_cases.label("channel_load"),
         )
@@ -85,6 +86,7 @@ async def candidates(session: AsyncSession, *, skill: str, channel: str) -> list
             channel_load={channel: row.channel_load} if row.channel_load is not None else {},
             auto_accept=row.auto_accept,
             team=row.team,
+            schedule=Schedule.from_json(row.schedule) if row.schedule else None,
         )
         for row in await session.execute(query)
     ]
@@ -188,6 +190,30 @@ async def active_assignments(session: AsyncSession, *, agent_id: str) -> Sequenc
     return (await session.execute(query)).scalars().all()
 
 
+async def active_assignments_of_case(session: AsyncSession, *, case_id: str) -> Sequence[Assignment]:
+    query = select(Assignment).where(Assignment.case_id == case_id, Assignment.status == ACTIVE).with_for_update()
+    return (await session.execute(query)).scalars().all()
+
+
+async def pending_offers_of_case(session: AsyncSession, *, case_id: str) -> Sequence[Offer]:
+    query = select(Offer).where(Offer.case_id == case_id, Offer.status == PENDING).with_for_update()
+    return (await session.execute(query)).scalars().all()
+
+
+async def get_waiting(session: AsyncSession, *, case_id: str) -> WaitingCase | None:
+    """The waiting case, locked; None when it is not waiting (or another router holds it right now)."""
+    query = select(WaitingCase).where(WaitingCase.case_id == case_id).with_for_update(skip_locked=True)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def supervisors(session: AsyncSession, *, channel: str | None = None) -> list[AgentView]:
+    """Every supervisor as routing sees it, in id order (optionally only those serving `channel`)."""
+    query = select(Agent).where(Agent.supervisor.is_(True)).order_by(Agent.id)
+    query = query.execution_options(populate_existing=True)
+    views = [agent.view() for agent in (await session.execute(query)).scalars()]
+    return [v for v in views if channel is None or channel in v.channels]
+
+
 async def waiting_in_order(
     session: AsyncSession,
     *,
@@ -225,6 +251,19 @@ async def depth_by_skill(session: AsyncSession) -> list[tuple[str, int, datetime
         WaitingCase.required_skill
     )
     return [(skill, count, oldest) for skill, count, oldest in (await session.execute(query)).all()]
+
+
+async def reservations_due(session: AsyncSession, *, now: datetime, limit: int) -> Sequence[WaitingCase]:
+    """Waiting cases held for an agent past `reserved_until`, oldest first, locked; rows another router holds are
+    skipped."""
+    query = (
+        select(WaitingCase)
+        .where(WaitingCase.reserved_until.is_not(None), WaitingCase.reserved_until <= now)
+        .order_by(WaitingCase.reserved_until, WaitingCase.case_id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.execute(query)).scalars().all()
 
 
 async def relaxable(session: AsyncSession, *, limit: int) -> Sequence[WaitingCase]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -34,6 +35,29 @@ Capacity = Annotated[int, Field(ge=1, le=1000)]
 T = TypeVar("T")
 
 
+ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class ScheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = Field(description="IANA timezone, e.g. Asia/Ho_Chi_Minh.", examples=["Asia/Ho_Chi_Minh"])
+    hours: dict[Weekday, tuple[ClockTime, ClockTime]] = Field(
+        description='Weekday -> ["HH:MM", "HH:MM"] start and end in that timezone; days not listed are off. '
+        "An end before the start runs past midnight."
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("unknown timezone") from None
+        return value
+
+
 class AgentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -50,7 +74,13 @@ class AgentIn(BaseModel):
     )
     team: str | None = Field(None, min_length=1, max_length=100)
     auto_accept: bool = Field(False, description="Assign directly instead of offering (for API clients).")
+    supervisor: bool = Field(
+        False, description="Takes cases escalated on an SLA breach, whatever their skill and level."
+    )
     presence: Presence | None = Field(None, description="Default for a new agent: offline; otherwise kept.")
+    schedule: ScheduleIn | None = Field(
+        None, description="Working hours; outside them the agent gets no cases. Default: always on duty."
+    )
 
     @field_validator("capacity", mode="wrap")
     @classmethod
@@ -87,6 +117,8 @@ class AgentOut(BaseModel):
     load: dict[str, int] = Field(validation_alias="channel_load", description="Offers and assignments per channel.")
     team: str | None
     auto_accept: bool
+    supervisor: bool
+    schedule: dict[str, Any] | None
     presence: Presence
     presence_changed_at: datetime
     last_assignment_at: datetime | None
@@ -159,7 +191,10 @@ class DecisionOut(BaseModel):
     trigger: str = Field(
         description="case_opened; queue_drain when an agent took the case from the queue; offer_accepted, "
         "offer_declined, offer_expired or offer_rescinded when an offer ended (and the case was re-routed); "
-        "relaxation when a long wait lowered the minimum level (the requirement then shows `relaxed_from`)."
+        "relaxation when a long wait lowered the minimum level (the requirement then shows `relaxed_from`); "
+        "case_resolved or case_closed when the case ended and freed its agent; sla_at_risk (priority raised, level "
+        "relaxed, then routed) and sla_breached (escalated to a supervisor); continuity_wait when a case held for "
+        "the customer's previous agent was released to anyone eligible."
     )
     requirement: dict[str, Any]
     candidates: list[dict[str, Any]] = Field(
@@ -167,7 +202,9 @@ class DecisionOut(BaseModel):
         "marks the winner. Agents without the skill are not listed."
     )
     outcome: str = Field(
-        description="assigned | offered | queued | accepted | declined | expired | rescinded | relaxed"
+        description="assigned | offered | queued | accepted | declined | expired | rescinded | relaxed | resolved | "
+        "closed | escalated (agent_id: the supervisor given or told, if any) | reserved (agent_id: the previous "
+        "agent the case is held for)"
     )
     agent_id: str | None
 
@@ -194,6 +231,10 @@ class WaitingCaseOut(BaseModel):
     language: str | None
     requirement: RequirementOut
     enqueued_at: datetime
+    reserved_for: str | None = Field(
+        None, description="Held for the customer's previous agent (busy or full) until `reserved_until`."
+    )
+    reserved_until: datetime | None = None
     waiting_s: float
     estimated_wait_s: float | None = Field(
         description="From the last hour's throughput for the same skill; null when there is no basis."

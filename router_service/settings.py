@@ -6,7 +6,15 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from router_service.domain import DEFAULT_STRATEGY, MAX_LEVEL, MIN_LEVEL, STRATEGIES, RoutingPolicy, normalize_name
+from router_service.domain import (
+    DEFAULT_MIN_LEVEL_FOR_MARKER,
+    DEFAULT_STRATEGY,
+    MAX_LEVEL,
+    MIN_LEVEL,
+    STRATEGIES,
+    RoutingPolicy,
+    normalize_name,
+)
 from shared.events import Priority
 from shared.settings import DatabaseSettings
 
@@ -27,6 +35,11 @@ class RouterServiceSettings(DatabaseSettings):
         default_factory=lambda: {Priority.LOW: 1, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3},
         description="JSON map priority -> minimum skill level (1-4); an unlisted priority needs level 1.",
     )
+    min_level_for_marker: dict[str, Level] = Field(
+        default_factory=lambda: dict(DEFAULT_MIN_LEVEL_FOR_MARKER),
+        description="JSON map case marker (e.g. angry, urgent, legal_threat) -> minimum skill level (1-4) it calls "
+        "for; a case needs the highest level its priority and markers call for. Unlisted markers change nothing.",
+    )
 
     offer_timeout_s: float = Field(
         30, gt=0, le=86400, description="Seconds an agent has to accept an offer; no answer counts as a decline."
@@ -46,6 +59,13 @@ class RouterServiceSettings(DatabaseSettings):
         },
         description="JSON map priority -> seconds a case waits (since queued or last relaxed) before its minimum "
         "level is lowered one step; a priority not listed is never relaxed.",
+    )
+    continuity_wait_s: float = Field(
+        60,
+        ge=0,
+        le=86400,
+        description="Seconds a new case is held for the customer's previous agent when only being busy or at "
+        "capacity keeps them from it (checked as often as relaxation); 0 never holds.",
     )
     relax_interval_s: float = Field(5.0, gt=0, le=3600, description="How often waiting cases are checked.")
     away_grace_s: float = Field(
@@ -69,6 +89,14 @@ class RouterServiceSettings(DatabaseSettings):
             raise ValueError("a step is listed twice")
         return ",".join(steps)
 
+    @field_validator("min_level_for_marker")
+    @classmethod
+    def _markers_are_normalized(cls, value: dict[str, int]) -> dict[str, int]:
+        normalized = {normalize_name(marker): level for marker, level in value.items()}
+        if any(not marker for marker in normalized):
+            raise ValueError("markers must not be empty")
+        return normalized
+
     @field_validator("skill_for_category")
     @classmethod
     def _names_are_normalized(cls, value: dict[str, str]) -> dict[str, str]:
@@ -87,6 +115,8 @@ class RouterServiceSettings(DatabaseSettings):
         return RoutingPolicy(
             skill_for_category=dict(self.skill_for_category),
             min_level_for_priority={str(priority): level for priority, level in self.min_level_for_priority.items()},
+            min_level_for_marker=dict(self.min_level_for_marker),
             offer_timeout=self.offer_timeout(),
             strategy=tuple(step for step in self.strategy.split(",") if step),
+            continuity_wait=timedelta(seconds=self.continuity_wait_s),
         )

@@ -8,18 +8,23 @@ from shared import topics
 from shared.cloudevents import CloudEvent, EventData
 from shared.events import (
     CaseAssigned,
+    CaseClosed,
+    CaseEscalated,
     CaseMessageAdded,
     CaseOffered,
     CaseOfferEnded,
     CaseOpened,
+    CaseResolved,
+    CaseSlaAtRisk,
+    CaseSlaBreached,
     ComplaintMessageReceived,
     DeadLetterRecorded,
 )
 
 TOPIC_EVENTS: dict[str, tuple[type[EventData], ...]] = {
     topics.COMPLAINTS_INBOUND: (ComplaintMessageReceived,),
-    topics.CASES_EVENTS: (CaseOpened, CaseMessageAdded),
-    topics.ROUTING_EVENTS: (CaseAssigned, CaseOffered, CaseOfferEnded),
+    topics.CASES_EVENTS: (CaseOpened, CaseMessageAdded, CaseResolved, CaseClosed, CaseSlaAtRisk, CaseSlaBreached),
+    topics.ROUTING_EVENTS: (CaseAssigned, CaseOffered, CaseOfferEnded, CaseEscalated),
     topics.OUTBOUND_MESSAGES: (),
     topics.DEADLETTER: (DeadLetterRecorded,),
 }

@@ -114,6 +114,8 @@ class CaseOpened(EventData):
     subject: str | None = None
     message_id: str
     opened_at: datetime
+    markers: tuple[str, ...] = ()  # e.g. "angry", "urgent", "vip": may raise the skill level the case needs
+    preferred_skills: tuple[str, ...] = ()  # skills that help with the case, beyond the one it requires
 
 
 class CaseMessageAdded(EventData):
@@ -163,6 +165,68 @@ class CaseOfferEnded(EventData):
     ended_at: datetime
 
 
+class CaseResolved(EventData):
+    """The case was resolved: its agent (if any) is free of it; the router releases the capacity it held."""
+
+    event_type = "case.resolved.v1"
+
+    case_id: str
+    case_reference: str | None = None
+    agent_id: str | None = None
+    resolved_at: datetime
+
+
+class CaseClosed(EventData):
+    """The case was closed (after resolution, or without one): nobody works on it any more."""
+
+    event_type = "case.closed.v1"
+
+    case_id: str
+    case_reference: str | None = None
+    agent_id: str | None = None
+    reason: str | None = None
+    closed_at: datetime
+
+
+class SlaTarget(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+
+
+class CaseSlaAtRisk(EventData):
+    """A service-level target of the case is close to its due time and not yet met."""
+
+    event_type = "case.sla_at_risk.v1"
+
+    case_id: str
+    target: SlaTarget
+    due_at: datetime
+    at: datetime
+
+
+class CaseSlaBreached(EventData):
+    """A service-level target of the case passed its due time unmet."""
+
+    event_type = "case.sla_breached.v1"
+
+    case_id: str
+    target: SlaTarget
+    due_at: datetime
+    at: datetime
+
+
+class CaseEscalated(EventData):
+    """The router escalated the case to a supervisor (an SLA breach); `supervisor_id` should look at it."""
+
+    event_type = "case.escalated.v1"
+
+    case_id: str
+    supervisor_id: str
+    reason: str
+    agent_id: str | None = None  # the agent holding the case, when it is assigned
+    escalated_at: datetime
+
+
 class DeadLetterRecorded(EventData):
     """A record a consumer could not process, kept whole so it can be replayed to `source_topic`."""
 
@@ -189,6 +253,11 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         CaseAssigned,
         CaseOffered,
         CaseOfferEnded,
+        CaseResolved,
+        CaseClosed,
+        CaseSlaAtRisk,
+        CaseSlaBreached,
+        CaseEscalated,
         DeadLetterRecorded,
     )
 }

@@ -87,6 +87,8 @@ async def add_agent(
     max_total: int | None = None,
     team: str | None = None,
     capacity_per_channel: dict[str, int] | None = None,
+    supervisor: bool = False,
+    schedule: dict[str, Any] | None = None,
 ) -> None:
     async with sessions() as session, session.begin():
         await save_agent(
@@ -100,6 +102,8 @@ async def add_agent(
             max_total=max_total,
             team=team,
             auto_accept=auto_accept,
+            supervisor=supervisor,
+            schedule=schedule,
             presence=presence,
         )
 

@@ -98,6 +98,7 @@ async def test_a_queued_case_is_assigned_when_its_agent_becomes_available(
     queue = (await client.get("/v1/queue")).json()["items"]
     assert [(w["position"], w["case_id"]) for w in queue] == [(1, "urgent-case"), (2, "vip-case"), (3, "normal-case")]
     assert queue[0]["requirement"] == {"skill": "billing", "min_level": 3, "language": None, "channel": "email"}
+    assert (queue[0]["reserved_for"], queue[0]["reserved_until"]) == (None, None)
     assert all(w["waiting_s"] >= 0 for w in queue)
 
     # Urgent needs level 3 in billing and Lan has 2: raising her level and bringing her online drains the queue.
@@ -120,3 +121,16 @@ async def test_a_queued_case_is_assigned_when_its_agent_becomes_available(
 
     announced = await read_assignments(broker, expected=2)
     assert {(a.case_id, a.agent_id) for a in announced} == {("normal-case", "lan"), ("urgent-case", "lan")}
+
+
+async def test_an_agent_can_be_a_supervisor_with_working_hours(client: httpx.AsyncClient):
+    schedule = {"timezone": "Asia/Ho_Chi_Minh", "hours": {"mon": ["08:00", "17:00"], "sat": ["09:00", "12:00"]}}
+    created = await client.put("/v1/agents/boss", json={**AGENT, "supervisor": True, "schedule": schedule})
+    assert created.status_code == 201, created.text
+    assert created.json()["supervisor"] is True and created.json()["schedule"] == schedule
+    plain = (await client.put("/v1/agents/lan", json=AGENT)).json()
+    assert (plain["supervisor"], plain["schedule"]) == (False, None)
+
+    invalid = {"timezone": "Mars/Olympus", "hours": {"someday": ["8:00", "25:00"]}}
+    body = assert_problem(await client.put("/v1/agents/boss", json={**AGENT, "schedule": invalid}), 422)
+    assert {error["field"].split(".")[0] for error in body["errors"]} == {"schedule"}

@@ -203,3 +203,59 @@ def test_relaxation_lowers_one_level_after_the_priority_threshold():
     assert relax(3, priority="urgent", waiting_since=T0, now=T0 + timedelta(minutes=1), after=after) is None
     assert relax(1, priority="urgent", waiting_since=T0, now=T0 + timedelta(hours=1), after=after) is None
     assert relax(3, priority="low", waiting_since=T0, now=T0 + timedelta(hours=1), after=after) is None
+
+
+def test_markers_raise_the_minimum_level_so_angry_or_urgent_never_go_to_level_one():
+    policy = RoutingPolicy()
+    assert domain.requirement_for(case(), policy, markers=["Angry"]).min_level == 2
+    assert domain.requirement_for(case(), policy, markers=["urgent", "vip"]).min_level == 2
+    assert domain.requirement_for(case(), policy, markers=["legal_threat", "angry"]).min_level == 3
+    assert domain.requirement_for(case(), policy, markers=["unknown"]).min_level == 1
+    urgent = domain.requirement_for(case(priority=Priority.URGENT), policy, markers=["angry"])
+    assert urgent.min_level == 3  # the highest of priority and markers
+    custom = RoutingPolicy(min_level_for_marker={"vip": 4})
+    assert domain.requirement_for(case(), custom, markers=["vip"]).min_level == 4
+
+
+def test_preferred_skills_rank_after_continuity_and_before_over_qualification():
+    plain = agent("plain")
+    linguist = agent("linguist", skills={"billing": 3, "legal": 1})
+    preferred = ["legal"]
+    assert [a.id for a in rank([plain, linguist], BILLING)] == ["plain", "linguist"]
+    assert [a.id for a in rank([plain, linguist], BILLING, preferred=preferred)] == ["linguist", "plain"]
+    ranked = rank([plain, linguist], BILLING, preferred=preferred, previous_agent="plain")
+    assert [a.id for a in ranked] == ["plain", "linguist"]
+    assert domain.score(linguist, BILLING, preferred=preferred).preferred_skills == 1
+
+
+def test_priority_is_raised_one_step_until_urgent():
+    assert [domain.raised_priority(p) for p in ("low", "normal", "high", "urgent", "odd")] == [
+        "normal",
+        "high",
+        "urgent",
+        None,
+        None,
+    ]
+
+
+def test_supervisors_ignore_skill_and_level_but_not_presence_capacity_or_channel():
+    boss = agent("boss", skills={}, supervisor=True)
+    assert domain.supervisor_exclusions(boss, BILLING) == []
+    assert domain.supervisor_exclusions(agent("plain", skills={}), BILLING) == [domain.NOT_SUPERVISOR]
+    away = replace(boss, presence="away", active_cases=2)
+    assert domain.supervisor_exclusions(away, BILLING) == [domain.NOT_AVAILABLE, domain.AT_CAPACITY]
+    sms_only = replace(boss, channels=frozenset({"sms"}))
+    assert domain.supervisor_exclusions(sms_only, BILLING) == [domain.CHANNEL_NOT_SERVED]
+
+
+def test_working_hours_in_the_agents_timezone_decide_eligibility():
+    # 2025-01-01 is a Wednesday; 09:00 UTC is 16:00 in Ho Chi Minh City.
+    schedule = domain.Schedule.from_json({"timezone": "Asia/Ho_Chi_Minh", "hours": {"wed": ["08:00", "17:00"]}})
+    assert schedule.on_duty(T0) and not schedule.on_duty(T0 + timedelta(hours=1))
+    assert not schedule.on_duty(T0 + timedelta(days=1))  # Thursday: a day off
+    night = domain.Schedule.from_json({"timezone": "UTC", "hours": {"wed": ["22:00", "06:00"]}})
+    assert night.on_duty(T0.replace(hour=23)) and night.on_duty(T0.replace(hour=5) + timedelta(days=1))
+    assert not night.on_duty(T0)
+    off = agent(schedule=schedule)
+    assert exclusion_reasons(off, BILLING, at=T0) == []
+    assert exclusion_reasons(off, BILLING, at=T0 + timedelta(hours=2)) == [domain.OUTSIDE_WORKING_HOURS]

@@ -40,7 +40,13 @@ def test_invalid_routing_settings_are_refused(monkeypatch: pytest.MonkeyPatch, v
 
 def test_the_strategy_and_offer_timeout_reach_the_policy(monkeypatch: pytest.MonkeyPatch):
     default = RouterServiceSettings(_env_file=None).routing_policy()  # type: ignore[call-arg]
-    assert default.strategy == ("continuity", "least_overqualified", "lowest_occupancy", "longest_idle")
+    assert default.strategy == (
+        "continuity",
+        "preferred_skills",
+        "least_overqualified",
+        "lowest_occupancy",
+        "longest_idle",
+    )
     assert default.offer_timeout.total_seconds() == 30
     monkeypatch.setenv("ROUTER_SERVICE_STRATEGY", " Lowest_Occupancy, longest_idle ")
     monkeypatch.setenv("ROUTER_SERVICE_OFFER_TIMEOUT_S", "5")
