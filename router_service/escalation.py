@@ -26,10 +26,10 @@ from router_service.domain import (
     score,
     supervisor_exclusions,
 )
-from router_service.handlers import SOURCE, RoutedCase, _candidate, give, record, route_case
+from router_service.handlers import SOURCE, RoutedCase, candidate_entry, give, record
 from router_service.models import WaitingCase, outbox
-from router_service.reassign import _case_of
-from router_service.relaxation import _someone_can_take
+from router_service.reassign import case_of_assignment
+from router_service.relaxation import route_waiting
 from shared import topics
 from shared.cloudevents import CloudEvent, new_event
 from shared.events import CaseEscalated, CaseSlaAtRisk, CaseSlaBreached
@@ -76,19 +76,7 @@ async def on_sla_at_risk(
         waiting.priority,
         waiting.required_level,
     )
-    if await _someone_can_take(session, requirement, case_id=waiting.case_id):
-        case, since = RoutedCase.waiting(waiting), waiting.enqueued_at
-        if await repository.take_waiting(session, case_id=waiting.case_id):
-            declined = await repository.refused_by(session, case_id=waiting.case_id)
-            await route_case(
-                session,
-                case=case,
-                requirement=requirement,
-                trigger=AT_RISK,
-                policy=policy,
-                declined=declined,
-                waiting_since=since,
-            )
+    await route_waiting(session, waiting, requirement, trigger=AT_RISK, policy=policy)
 
 
 async def on_sla_breached(
@@ -178,7 +166,7 @@ async def _holder_of(session: AsyncSession, *, case_id: str) -> tuple[str, str, 
     """(agent id, channel, case) of the case's active assignment or pending offer; None when neither exists."""
     for assignment in await repository.active_assignments_of_case(session, case_id=case_id):
         offer = await repository.accepted_offer(session, case_id=case_id)
-        case = RoutedCase.stored(offer.case) if offer is not None else _case_of(assignment)
+        case = RoutedCase.stored(offer.case) if offer is not None else case_of_assignment(assignment)
         return assignment.agent_id, assignment.channel, case
     for pending in await repository.pending_offers_of_case(session, case_id=case_id):
         return pending.agent_id, pending.channel, RoutedCase.stored(pending.case)
@@ -201,7 +189,7 @@ def _explain(
     for s in supervisors:
         reasons = supervisor_exclusions(s if room_needed else _with_room(s), requirement)
         out.append(
-            _candidate(
+            candidate_entry(
                 s.id,
                 reasons=reasons,
                 rank=None,

@@ -252,7 +252,7 @@ async def drain_queue_for(session: AsyncSession, *, agent_id: str, policy: Routi
             break
         case = RoutedCase.waiting(waiting)
         outcome = await give(session, case=case, requirement=requirement, agent=agent, at=now, policy=policy)
-        candidates = [_candidate(agent_id, reasons=[], rank=1, agent_score=agent_score, chosen=True)]
+        candidates = [candidate_entry(agent_id, reasons=[], rank=1, agent_score=agent_score, chosen=True)]
         record(
             session,
             case.case_id,
@@ -400,7 +400,7 @@ def _candidates(evaluation: Evaluation, *, chosen: str | None, lost: list[str]) 
     eligible = sorted((c for c in evaluation.candidates if c.score is not None), key=lambda c: positions[c.agent_id])
     excluded = [c for c in evaluation.candidates if c.score is None]
     return [
-        _candidate(
+        candidate_entry(
             c.agent_id,
             reasons=[CLAIM_LOST] if c.agent_id in lost else list(c.reasons),
             rank=positions.get(c.agent_id),
@@ -411,7 +411,7 @@ def _candidates(evaluation: Evaluation, *, chosen: str | None, lost: list[str]) 
     ]
 
 
-def _candidate(
+def candidate_entry(
     agent_id: str, *, reasons: list[str], rank: int | None, agent_score: Score | None, chosen: bool
 ) -> dict[str, Any]:
     scored = None

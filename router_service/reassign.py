@@ -41,7 +41,7 @@ async def reassign_overdue(session: AsyncSession, *, grace: timedelta, policy: R
             session, case_id=assignment.case_id, status=repository.RESCINDED, at=now, reason=REASON
         )
         # The case and requirement as routed (kept with the offer); for assignments older than offers, derived again.
-        case = RoutedCase.stored(offer.case) if offer is not None else _case_of(assignment)
+        case = RoutedCase.stored(offer.case) if offer is not None else case_of_assignment(assignment)
         if offer is not None:
             requirement = Requirement(**offer.requirement)
         else:
@@ -70,7 +70,7 @@ async def reassign_overdue(session: AsyncSession, *, grace: timedelta, policy: R
     return moved
 
 
-def _case_of(assignment: Assignment) -> RoutedCase:
+def case_of_assignment(assignment: Assignment) -> RoutedCase:
     return RoutedCase(
         case_id=assignment.case_id,
         case_reference=assignment.case_reference,

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from router_service import repository
 from router_service.domain import Requirement, RoutingPolicy, evaluate, relaxed_level
 from router_service.handlers import RoutedCase, record, route_case
+from router_service.models import WaitingCase
 from shared.background import PeriodicTask
 
 log = logging.getLogger(__name__)
@@ -42,19 +43,7 @@ async def relax_waiting(
         relaxed.append(waiting.case_id)
         log.info("case %s: minimum level relaxed from %d to %d", waiting.case_id, before, level)
         await session.flush()
-        if await _someone_can_take(session, requirement, case_id=waiting.case_id):
-            case, since = RoutedCase.waiting(waiting), waiting.enqueued_at
-            if await repository.take_waiting(session, case_id=waiting.case_id):
-                declined = await repository.refused_by(session, case_id=waiting.case_id)
-                await route_case(
-                    session,
-                    case=case,
-                    requirement=requirement,
-                    trigger="relaxation",
-                    policy=policy,
-                    declined=declined,
-                    waiting_since=since,
-                )
+        await route_waiting(session, waiting, requirement, trigger="relaxation", policy=policy)
     return relaxed
 
 
@@ -84,19 +73,7 @@ async def release_reservations(
         released.append(waiting.case_id)
         log.info("case %s no longer held for %s: the continuity wait is over", waiting.case_id, held_for)
         await session.flush()
-        if await _someone_can_take(session, requirement, case_id=waiting.case_id):
-            case, since = RoutedCase.waiting(waiting), waiting.enqueued_at
-            if await repository.take_waiting(session, case_id=waiting.case_id):
-                declined = await repository.refused_by(session, case_id=waiting.case_id)
-                await route_case(
-                    session,
-                    case=case,
-                    requirement=requirement,
-                    trigger="continuity_wait",
-                    policy=policy,
-                    declined=declined,
-                    waiting_since=since,
-                )
+        await route_waiting(session, waiting, requirement, trigger="continuity_wait", policy=policy)
     return released
 
 
@@ -104,6 +81,26 @@ async def _someone_can_take(session: AsyncSession, requirement: Requirement, *, 
     agents = await repository.candidates(session, skill=requirement.skill, channel=requirement.channel)
     declined = await repository.refused_by(session, case_id=case_id)
     return bool(evaluate(agents, requirement, declined=declined).ranked)
+
+
+async def route_waiting(
+    session: AsyncSession, waiting: WaitingCase, requirement: Requirement, *, trigger: str, policy: RoutingPolicy
+) -> None:
+    """Route a waiting case again under `requirement` when someone can take it now; else it keeps its place."""
+    if not await _someone_can_take(session, requirement, case_id=waiting.case_id):
+        return
+    case, since = RoutedCase.waiting(waiting), waiting.enqueued_at
+    if await repository.take_waiting(session, case_id=waiting.case_id):
+        declined = await repository.refused_by(session, case_id=waiting.case_id)
+        await route_case(
+            session,
+            case=case,
+            requirement=requirement,
+            trigger=trigger,
+            policy=policy,
+            declined=declined,
+            waiting_since=since,
+        )
 
 
 class Relaxer(PeriodicTask):
