@@ -41,6 +41,18 @@ SOURCE = "router_service"
 CLAIM_LOST = "lost its last capacity to a concurrent assignment"
 
 
+SUMMARY_FIELDS = (
+    "case_id",
+    "case_reference",
+    "customer_id",
+    "channel",
+    "category",
+    "priority",
+    "language",
+    "subject",
+)
+
+
 @dataclass(frozen=True)
 class RoutedCase:
     """What routing keeps of a case, whether it comes straight from CaseOpened or out of the queue."""
@@ -79,19 +91,18 @@ class RoutedCase:
         return cls(**{**data, "preferred_skills": tuple(data.get("preferred_skills", ()))})
 
     @classmethod
+    def of_row(cls, row: WaitingCase | Assignment, *, correlation_id: str | None, tenant: str) -> RoutedCase:
+        """The case as a queue entry or an assignment row keeps it (both store the same summary columns)."""
+        summary = {name: getattr(row, name) for name in SUMMARY_FIELDS}
+        return cls(**summary, correlation_id=correlation_id, tenant=tenant)
+
+    @classmethod
     def waiting(cls, row: WaitingCase) -> RoutedCase:
-        return cls(
-            case_id=row.case_id,
-            case_reference=row.case_reference,
-            customer_id=row.customer_id,
-            channel=row.channel,
-            category=row.category,
-            priority=row.priority,
-            language=row.language,
-            subject=row.subject,
-            correlation_id=row.correlation_id,
-            tenant=row.tenant,
-        )
+        return cls.of_row(row, correlation_id=row.correlation_id, tenant=row.tenant)
+
+    def summary(self) -> dict[str, str | None]:
+        """The columns a queue entry or an assignment stores of the case."""
+        return {name: getattr(self, name) for name in SUMMARY_FIELDS}
 
 
 async def on_case_opened(
@@ -322,15 +333,8 @@ async def assign(session: AsyncSession, *, case: RoutedCase, agent_id: str, at: 
     """Record the assignment and announce it, after the capacity claim succeeded in this transaction."""
     assignment = Assignment(
         id=str(uuid.uuid4()),
-        case_id=case.case_id,
         agent_id=agent_id,
-        case_reference=case.case_reference,
-        customer_id=case.customer_id,
-        channel=case.channel,
-        category=case.category,
-        priority=case.priority,
-        language=case.language,
-        subject=case.subject,
+        **case.summary(),
         assigned_at=at,
         status=repository.ACTIVE,
     )
@@ -351,14 +355,7 @@ async def assign(session: AsyncSession, *, case: RoutedCase, agent_id: str, at: 
 
 def _waiting(case: RoutedCase, requirement: Requirement, *, at: datetime) -> WaitingCase:
     return WaitingCase(
-        case_id=case.case_id,
-        case_reference=case.case_reference,
-        customer_id=case.customer_id,
-        channel=case.channel,
-        category=case.category,
-        priority=case.priority,
-        language=case.language,
-        subject=case.subject,
+        **case.summary(),
         required_skill=requirement.skill,
         required_level=requirement.min_level,
         required_language=requirement.language,

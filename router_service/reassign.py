@@ -71,18 +71,8 @@ async def reassign_overdue(session: AsyncSession, *, grace: timedelta, policy: R
 
 
 def case_of_assignment(assignment: Assignment) -> RoutedCase:
-    return RoutedCase(
-        case_id=assignment.case_id,
-        case_reference=assignment.case_reference,
-        customer_id=assignment.customer_id,
-        channel=assignment.channel,
-        category=assignment.category,
-        priority=assignment.priority,
-        language=assignment.language,
-        subject=assignment.subject,
-        correlation_id=None,
-        tenant="default",
-    )
+    # An assignment does not keep the case's trace: what it starts anew gets a fresh correlation id.
+    return RoutedCase.of_row(assignment, correlation_id=None, tenant="default")
 
 
 class AwayReassigner(PeriodicTask):
