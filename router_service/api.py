@@ -141,8 +141,7 @@ async def put_presence(agent_id: AgentId, body: PresenceIn, runtime: Runtime) ->
 async def list_assignments(agent_id: AgentId, runtime: Runtime) -> Items[AssignmentOut]:
     """The agent's active assignments, newest first."""
     async with runtime.sessions() as session:
-        if await repository.get_agent(session, agent_id=agent_id) is None:
-            raise _unknown_agent(agent_id)
+        await _require_agent(session, agent_id)
         assignments = await repository.active_assignments(session, agent_id=agent_id)
     return Items(items=[AssignmentOut.model_validate(a) for a in assignments])
 
@@ -151,8 +150,7 @@ async def list_assignments(agent_id: AgentId, runtime: Runtime) -> Items[Assignm
 async def list_offers(agent_id: AgentId, runtime: Runtime) -> Items[OfferOut]:
     """The agent's pending offers, oldest first: accept or decline each before its `expires_at`."""
     async with runtime.sessions() as session:
-        if await repository.get_agent(session, agent_id=agent_id) is None:
-            raise _unknown_agent(agent_id)
+        await _require_agent(session, agent_id)
         offers = await repository.pending_offers(session, agent_id=agent_id)
     return Items(items=[OfferOut.model_validate(o) for o in offers])
 
@@ -203,8 +201,7 @@ async def stream(agent_id: AgentId, request: Request, runtime: Runtime) -> Strea
     """Offers and assignment changes for the agent as they happen (events: offer, assignment, offer_declined,
     offer_expired, offer_rescinded). After reconnecting, re-read /offers and /assignments for what was missed."""
     async with runtime.sessions() as session:
-        if await repository.get_agent(session, agent_id=agent_id) is None:
-            raise _unknown_agent(agent_id)
+        await _require_agent(session, agent_id)
     broadcaster: Broadcaster = request.app.state.broadcaster
 
     async def events() -> AsyncIterator[str]:
@@ -304,6 +301,11 @@ async def queue_depth(runtime: Runtime) -> Items[SkillDepthOut]:
     async with runtime.sessions() as session:
         depths = await queue_view.depth(session)
     return Items(items=[SkillDepthOut.model_validate(d, from_attributes=True) for d in depths])
+
+
+async def _require_agent(session: AsyncSession, agent_id: str) -> None:
+    if await repository.get_agent(session, agent_id=agent_id) is None:
+        raise _unknown_agent(agent_id)
 
 
 def _unknown_agent(agent_id: str) -> Problem:

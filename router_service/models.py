@@ -47,6 +47,18 @@ LIVE_OFFER = "status IN ('pending', 'accepted')"
 ACTIVE_ASSIGNMENT = "status = 'active'"
 
 
+class CaseSummary:
+    """What routing keeps of a case wherever it stores one (a queue entry, an assignment)."""
+
+    case_reference: Mapped[str] = mapped_column(String(ID))
+    customer_id: Mapped[str] = mapped_column(String(ID))
+    channel: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(100))
+    priority: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(35))
+    subject: Mapped[str | None] = mapped_column(Text)
+
+
 class Base(DeclarativeBase):
     metadata = new_metadata()
 
@@ -131,7 +143,7 @@ class AgentLoad(Base):
     active_cases: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Assignment(Base):
+class Assignment(CaseSummary, Base):
     __tablename__ = "assignments"
     __table_args__ = (
         Index("ix_assignments_agent_status_assigned", "agent_id", "status", "assigned_at"),
@@ -149,31 +161,17 @@ class Assignment(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(String(ID))
     agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id"))
-    case_reference: Mapped[str] = mapped_column(String(ID))
-    customer_id: Mapped[str] = mapped_column(String(ID))
-    channel: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(100))
-    priority: Mapped[str] = mapped_column(String(20))
-    language: Mapped[str | None] = mapped_column(String(35))
-    subject: Mapped[str | None] = mapped_column(Text)
     assigned_at: Mapped[datetime] = mapped_column(UtcDateTime)
     status: Mapped[str] = mapped_column(String(20), default="active")
 
 
-class WaitingCase(Base):
+class WaitingCase(CaseSummary, Base):
     """The persistent queue: a case no agent could take, with what it requires, served by rank then age."""
 
     __tablename__ = "waiting_cases"
     __table_args__ = (Index("ix_waiting_cases_order", "priority_rank", "enqueued_at", "case_id"),)
 
     case_id: Mapped[str] = mapped_column(String(ID), primary_key=True)
-    case_reference: Mapped[str] = mapped_column(String(ID))
-    customer_id: Mapped[str] = mapped_column(String(ID))
-    channel: Mapped[str] = mapped_column(String(20))
-    category: Mapped[str] = mapped_column(String(100))
-    priority: Mapped[str] = mapped_column(String(20))
-    language: Mapped[str | None] = mapped_column(String(35))
-    subject: Mapped[str | None] = mapped_column(Text)
     required_skill: Mapped[str] = mapped_column(String(100))
     required_level: Mapped[int] = mapped_column(Integer)
     required_language: Mapped[str | None] = mapped_column(String(35))
