@@ -39,6 +39,7 @@ from router_service.schemas import (
 )
 from router_service.settings import RouterServiceSettings
 from router_service.statistics import statistics
+from shared.auth import Principal, current_principal
 from shared.problems import PROBLEM_JSON, Problem
 from shared.runtime import ServiceRuntime
 
@@ -48,8 +49,9 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 KEEPALIVE_S: Final = 15.0
-UNKNOWN_AGENT: dict[int | str, dict[str, Any]] = {404: _problem("No such agent.")}
-router = APIRouter(prefix="/v1", responses={401: _problem("Missing or invalid API key.")})
+UNKNOWN_AGENT: dict[int | str, dict[str, Any]] = {404: _problem("No such agent (or not yours, for an agent token).")}
+STAFF_ONLY: dict[int | str, dict[str, Any]] = {403: _problem("Supervisors and admins only.")}
+router = APIRouter(prefix="/v1", responses={401: _problem("Missing or invalid API key or access token.")})
 
 
 def get_runtime(request: Request) -> ServiceRuntime:
@@ -57,14 +59,36 @@ def get_runtime(request: Request) -> ServiceRuntime:
 
 
 Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
+Caller = Annotated[Principal, Depends(current_principal)]
 AgentId = Annotated[str, Path(pattern=AGENT_ID_PATTERN, description="Chosen by the client.")]
+
+
+def _staff_only(caller: Caller) -> None:
+    if not caller.sees_all:
+        raise Problem(403, "forbidden", "Forbidden", "Only supervisors and admins may do this.")
+
+
+def _own_agent(agent_id: AgentId, caller: Caller) -> str:
+    """The agent in the path, which an agent token may only name as itself; another agent looks unknown to it."""
+    if not caller.sees_all and agent_id != caller.agent_id:
+        raise _unknown_agent(agent_id)
+    return agent_id
+
+
+StaffOnly = Depends(_staff_only)
+OwnAgentId = Annotated[str, Depends(_own_agent)]
 
 
 @router.put(
     "/agents/{agent_id}",
     response_model=AgentOut,
     tags=["agents"],
-    responses={201: {"model": AgentOut, "description": "Created."}, 409: _problem("Created concurrently; repeat.")},
+    responses={
+        201: {"model": AgentOut, "description": "Created."},
+        409: _problem("Created concurrently; repeat."),
+        **STAFF_ONLY,
+    },
+    dependencies=[StaffOnly],
 )
 async def put_agent(agent_id: AgentId, body: AgentIn, response: Response, runtime: Runtime) -> AgentOut:
     """Create (201) or replace (200) an agent. Its presence is kept unless given (a new agent starts offline)."""
@@ -97,7 +121,7 @@ async def put_agent(agent_id: AgentId, body: AgentIn, response: Response, runtim
 
 
 @router.get("/agents/{agent_id}", response_model=AgentOut, tags=["agents"], responses=UNKNOWN_AGENT)
-async def get_agent(agent_id: AgentId, runtime: Runtime) -> AgentOut:
+async def get_agent(agent_id: OwnAgentId, runtime: Runtime) -> AgentOut:
     async with runtime.sessions() as session:
         agent = await repository.get_agent(session, agent_id=agent_id)
         if agent is None:
@@ -105,7 +129,7 @@ async def get_agent(agent_id: AgentId, runtime: Runtime) -> AgentOut:
         return AgentOut.model_validate(agent)
 
 
-@router.get("/agents", response_model=Items[AgentOut], tags=["agents"])
+@router.get("/agents", response_model=Items[AgentOut], tags=["agents"], responses=STAFF_ONLY, dependencies=[StaffOnly])
 async def list_agents(
     runtime: Runtime,
     presence: Presence | None = None,
@@ -123,7 +147,7 @@ async def list_agents(
 
 
 @router.put("/agents/{agent_id}/presence", response_model=AgentOut, tags=["agents"], responses=UNKNOWN_AGENT)
-async def put_presence(agent_id: AgentId, body: PresenceIn, runtime: Runtime) -> AgentOut:
+async def put_presence(agent_id: OwnAgentId, body: PresenceIn, runtime: Runtime) -> AgentOut:
     """Change the agent's presence; becoming available hands it waiting cases it can take, going away or offline
     re-routes its pending offers at once."""
     async with runtime.sessions() as session, session.begin():
@@ -138,7 +162,7 @@ async def put_presence(agent_id: AgentId, body: PresenceIn, runtime: Runtime) ->
 @router.get(
     "/agents/{agent_id}/assignments", response_model=Items[AssignmentOut], tags=["agents"], responses=UNKNOWN_AGENT
 )
-async def list_assignments(agent_id: AgentId, runtime: Runtime) -> Items[AssignmentOut]:
+async def list_assignments(agent_id: OwnAgentId, runtime: Runtime) -> Items[AssignmentOut]:
     """The agent's active assignments, newest first."""
     async with runtime.sessions() as session:
         await _require_agent(session, agent_id)
@@ -147,7 +171,7 @@ async def list_assignments(agent_id: AgentId, runtime: Runtime) -> Items[Assignm
 
 
 @router.get("/agents/{agent_id}/offers", response_model=Items[OfferOut], tags=["offers"], responses=UNKNOWN_AGENT)
-async def list_offers(agent_id: AgentId, runtime: Runtime) -> Items[OfferOut]:
+async def list_offers(agent_id: OwnAgentId, runtime: Runtime) -> Items[OfferOut]:
     """The agent's pending offers, oldest first: accept or decline each before its `expires_at`."""
     async with runtime.sessions() as session:
         await _require_agent(session, agent_id)
@@ -163,10 +187,11 @@ OfferId = Annotated[str, Path(max_length=36)]
 
 
 @router.post("/offers/{offer_id}/accept", response_model=AcceptedOut, tags=["offers"], responses=OFFER_ANSWERS)
-async def accept_offer(offer_id: OfferId, runtime: Runtime) -> AcceptedOut:
+async def accept_offer(offer_id: OfferId, runtime: Runtime, caller: Caller) -> AcceptedOut:
     """Accept a pending offer: the case becomes the agent's assignment (announced as case.assigned.v1)."""
     async with runtime.sessions() as session:
         async with session.begin():
+            await _require_visible_offer(session, offer_id, caller)
             outcome = await offers.accept(session, offer_id=offer_id, policy=_policy(runtime))
             offer = await repository.get_offer(session, offer_id=offer_id)
             result = OfferOut.model_validate(offer) if offer is not None else None
@@ -177,11 +202,12 @@ async def accept_offer(offer_id: OfferId, runtime: Runtime) -> AcceptedOut:
 
 
 @router.post("/offers/{offer_id}/decline", response_model=OfferOut, tags=["offers"], responses=OFFER_ANSWERS)
-async def decline_offer(offer_id: OfferId, runtime: Runtime, body: DeclineIn | None = None) -> OfferOut:
+async def decline_offer(offer_id: OfferId, runtime: Runtime, caller: Caller, body: DeclineIn | None = None) -> OfferOut:
     """Decline a pending offer (optionally saying why): the case goes to the next eligible agent, never back to you."""
     reason = body.reason if body is not None else None
     async with runtime.sessions() as session:
         async with session.begin():
+            await _require_visible_offer(session, offer_id, caller)
             outcome = await offers.decline(session, offer_id=offer_id, reason=reason, policy=_policy(runtime))
             offer = await repository.get_offer(session, offer_id=offer_id)
             result = OfferOut.model_validate(offer) if offer is not None else None
@@ -197,7 +223,7 @@ async def decline_offer(offer_id: OfferId, runtime: Runtime, body: DeclineIn | N
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events."}, **UNKNOWN_AGENT},
 )
-async def stream(agent_id: AgentId, request: Request, runtime: Runtime) -> StreamingResponse:
+async def stream(agent_id: OwnAgentId, request: Request, runtime: Runtime) -> StreamingResponse:
     """Offers and assignment changes for the agent as they happen (events: offer, assignment, offer_declined,
     offer_expired, offer_rescinded). After reconnecting, re-read /offers and /assignments for what was missed."""
     async with runtime.sessions() as session:
@@ -222,7 +248,8 @@ async def stream(agent_id: AgentId, request: Request, runtime: Runtime) -> Strea
     "/cases/{case_id}/routing",
     response_model=CaseRoutingOut,
     tags=["routing"],
-    responses={404: _problem("The router has not seen this case.")},
+    responses={404: _problem("The router has not seen this case."), **STAFF_ONLY},
+    dependencies=[StaffOnly],
 )
 async def case_routing(case_id: Annotated[str, Path(max_length=100)], runtime: Runtime) -> CaseRoutingOut:
     """Every routing decision recorded for the case: requirement, candidates with reasons or scores, outcome."""
@@ -233,7 +260,9 @@ async def case_routing(case_id: Annotated[str, Path(max_length=100)], runtime: R
     return CaseRoutingOut(case_id=case_id, decisions=[DecisionOut.model_validate(d) for d in decisions])
 
 
-@router.post("/routing/dry-run", response_model=DryRunOut, tags=["routing"])
+@router.post(
+    "/routing/dry-run", response_model=DryRunOut, tags=["routing"], responses=STAFF_ONLY, dependencies=[StaffOnly]
+)
 async def routing_dry_run(body: DryRunIn, runtime: Runtime) -> DryRunOut:
     """Who would get a case with this requirement now, with the same explanation as a decision; changes nothing."""
     requirement = Requirement(
@@ -252,7 +281,13 @@ async def routing_dry_run(body: DryRunIn, runtime: Runtime) -> DryRunOut:
     )
 
 
-@router.get("/routing/statistics", response_model=StatisticsOut, tags=["routing"])
+@router.get(
+    "/routing/statistics",
+    response_model=StatisticsOut,
+    tags=["routing"],
+    responses=STAFF_ONLY,
+    dependencies=[StaffOnly],
+)
 async def routing_statistics(
     runtime: Runtime,
     window_s: Annotated[int, Query(ge=60, le=90 * 86400, description="Look back this many seconds.")] = 86400,
@@ -263,7 +298,9 @@ async def routing_statistics(
     return StatisticsOut.model_validate(result)
 
 
-@router.get("/queue", response_model=Items[WaitingCaseOut], tags=["routing"])
+@router.get(
+    "/queue", response_model=Items[WaitingCaseOut], tags=["routing"], responses=STAFF_ONLY, dependencies=[StaffOnly]
+)
 async def queue(runtime: Runtime, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Items[WaitingCaseOut]:
     """Waiting cases in the order they will be served: priority, then age; with an estimated wait from the last
     hour's throughput for the same skill (null when there is no basis for one)."""
@@ -295,7 +332,13 @@ async def queue(runtime: Runtime, limit: Annotated[int, Query(ge=1, le=1000)] = 
     return Items(items=items)
 
 
-@router.get("/queue/depth", response_model=Items[SkillDepthOut], tags=["routing"])
+@router.get(
+    "/queue/depth",
+    response_model=Items[SkillDepthOut],
+    tags=["routing"],
+    responses=STAFF_ONLY,
+    dependencies=[StaffOnly],
+)
 async def queue_depth(runtime: Runtime) -> Items[SkillDepthOut]:
     """Waiting cases per required skill, deepest first."""
     async with runtime.sessions() as session:
@@ -306,6 +349,19 @@ async def queue_depth(runtime: Runtime) -> Items[SkillDepthOut]:
 async def _require_agent(session: AsyncSession, agent_id: str) -> None:
     if await repository.get_agent(session, agent_id=agent_id) is None:
         raise _unknown_agent(agent_id)
+
+
+async def _require_visible_offer(session: AsyncSession, offer_id: str, caller: Principal) -> None:
+    """An agent token acts only on its own offers; another agent's answers as if it did not exist."""
+    if caller.sees_all:
+        return
+    offer = await repository.get_offer(session, offer_id=offer_id)
+    if offer is None or offer.agent_id != caller.agent_id:
+        raise _unknown_offer(offer_id)
+
+
+def _unknown_offer(offer_id: str) -> Problem:
+    return Problem(404, "not-found", "Unknown offer", f"There is no offer {offer_id}.")
 
 
 def _unknown_agent(agent_id: str) -> Problem:
@@ -326,5 +382,5 @@ def _policy(runtime: ServiceRuntime) -> RoutingPolicy:
 
 def _offer_problem(offer_id: str, outcome: offers.Outcome) -> Problem:
     if outcome.answer is offers.Answer.UNKNOWN:
-        return Problem(404, "not-found", "Unknown offer", f"There is no offer {offer_id}.")
+        return _unknown_offer(offer_id)
     return Problem(409, "conflict", "Offer no longer pending", f"The offer is {outcome.status}.")

@@ -18,7 +18,7 @@ from router_service.relaxation import Relaxer
 from router_service.settings import RouterServiceSettings
 from router_service.sweeper import OfferSweeper
 from shared import topics
-from shared.auth import require_api_key
+from shared.auth import require_principal
 from shared.events import CaseClosed, CaseOpened, CaseResolved, CaseSlaAtRisk, CaseSlaBreached
 from shared.runtime import ServiceRuntime
 from shared.webapp import new_service_app
@@ -73,5 +73,6 @@ def create_app(settings: RouterServiceSettings) -> FastAPI:
     )
     app = new_service_app(title="Router service", settings=settings, runtime=runtime)
     app.state.broadcaster = broadcaster
-    app.include_router(api.router, dependencies=[Depends(require_api_key(settings.accepted_key_hashes()))])
+    # Authenticates every route and leaves the caller on the request; api.py scopes what an agent token may do.
+    app.include_router(api.router, dependencies=[Depends(require_principal(settings))])
     return app

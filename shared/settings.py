@@ -6,10 +6,14 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.tokens import MIN_KEY_LENGTH as MIN_SIGNING_KEY_LENGTH
+
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
+# Settings whose values must never appear in a message, even an error about them.
+SECRET_ENV_NAMES = frozenset({"TOKEN_SIGNING_KEY"})
 
 
 def shared_field(default: Any, env: str, **kwargs: Any) -> Any:
@@ -33,6 +37,9 @@ class ServiceSettings(BaseSettings):
     api_key_hashes: str = shared_field(
         "", "API_KEY_HASHES", description="Comma-separated hex SHA-256 of the accepted bearer keys."
     )
+    token_signing_key: SecretStr | None = shared_field(
+        None, "TOKEN_SIGNING_KEY", description="Shared HS256 key that signs and verifies access tokens."
+    )
     data_dir: Path = shared_field(Path("var"), "DATA_DIR")
     log_level: str = shared_field("INFO", "LOG_LEVEL", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     tenant: str = shared_field("default", "TENANT", min_length=1)
@@ -47,6 +54,18 @@ class ServiceSettings(BaseSettings):
         for item in filter(None, (part.strip() for part in value.split(","))):
             if len(item) != 64 or any(ch not in "0123456789abcdef" for ch in item.lower()):
                 raise ValueError("each entry must be the 64-hex-digit SHA-256 of a key, not the key itself")
+        return value
+
+    @field_validator("token_signing_key", mode="before")
+    @classmethod
+    def _blank_signing_key_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("token_signing_key")
+    @classmethod
+    def _signing_key_is_long(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SIGNING_KEY_LENGTH:
+            raise ValueError(f"must be at least {MIN_SIGNING_KEY_LENGTH} characters (use a long random value)")
         return value
 
     def accepted_key_hashes(self) -> frozenset[str]:
@@ -73,7 +92,8 @@ def describe_validation_error(error: ValidationError, prefix: str) -> str:
     for item in error.errors():
         name = str(item["loc"][0]).upper() if item["loc"] else "?"
         env = name if name in SHARED_ENV_NAMES else f"{prefix}{name}"
-        lines.append(f"invalid setting {env}: {item['msg']} (got {item.get('input')!r})")
+        got = "a hidden value" if name in SECRET_ENV_NAMES else repr(item.get("input"))
+        lines.append(f"invalid setting {env}: {item['msg']} (got {got})")
     return "\n".join(lines)
 
 
@@ -83,6 +103,7 @@ SHARED_ENV_NAMES = frozenset(
         "KAFKA_TOPIC_PARTITIONS",
         "KAFKA_FETCH_MAX_WAIT_MS",
         "API_KEY_HASHES",
+        "TOKEN_SIGNING_KEY",
         "DATA_DIR",
         "LOG_LEVEL",
         "TENANT",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -19,16 +20,24 @@ from services.gateway.schemas import (
     DeadLetterView,
     MessageAccepted,
     MessageRequest,
+    TokenIssued,
+    TokenRequest,
 )
+from services.gateway.settings import GatewaySettings
+from shared.auth import Principal
 from shared.bus import BrokerUnavailable
 from shared.problems import Problem
 from shared.runtime import ServiceRuntime
+from shared.tokens import issue_token
+
+log = logging.getLogger(__name__)
 
 MAX_KEY_LENGTH = 255
 RETRY_AFTER_SECONDS = "5"
 
 messages = APIRouter(prefix="/v1/messages", tags=["messages"])
 deadletters = APIRouter(prefix="/v1/deadletters", tags=["dead letters"])
+tokens = APIRouter(prefix="/v1/tokens", tags=["access tokens"])
 
 
 def _runtime(request: Request) -> ServiceRuntime:
@@ -151,6 +160,32 @@ async def replay(letter_id: str, runtime: Runtime) -> DeadLetterView:
     except BrokerUnavailable:
         raise _unavailable("broker-unavailable", "Broker unavailable", "Nothing was replayed; retry.") from None
     return DeadLetterView.model_validate(letter)
+
+
+@tokens.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenIssued,
+    summary="Issue a signed access token (admin only)",
+    responses={
+        403: {"description": "The caller is not an admin"},
+        422: {"description": "Invalid request, or agent_id given for the wrong role"},
+        503: {"description": "The gateway has no TOKEN_SIGNING_KEY"},
+    },
+)
+async def create_token(body: TokenRequest, request: Request) -> TokenIssued:
+    """Every service verifies the token with the shared TOKEN_SIGNING_KEY; it is valid until `expires_at`."""
+    settings: GatewaySettings = request.app.state.settings
+    if settings.token_signing_key is None:
+        raise Problem(
+            503, "tokens-unavailable", "Access tokens unavailable", "The gateway has no TOKEN_SIGNING_KEY set."
+        )
+    principal = Principal(role=body.role, agent_id=body.agent_id, subject=body.subject)
+    issued = issue_token(
+        settings.token_signing_key.get_secret_value(), principal=principal, ttl=timedelta(seconds=body.ttl_seconds)
+    )
+    log.info("issued an access token for role %s, valid until %s", body.role.value, issued.expires_at.isoformat())
+    return TokenIssued(token=issued.token, role=body.role, agent_id=body.agent_id, expires_at=issued.expires_at)
 
 
 def _not_found(letter_id: str) -> Problem:

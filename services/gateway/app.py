@@ -13,7 +13,7 @@ from services.gateway.intake import Intake
 from services.gateway.models import Base
 from services.gateway.settings import GatewaySettings
 from shared import topics
-from shared.auth import require_api_key
+from shared.auth import Role, require_roles
 from shared.events import DeadLetterRecorded
 from shared.runtime import ServiceRuntime
 from shared.webapp import new_service_app
@@ -36,7 +36,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.state.intake = Intake(
         sessions=runtime.sessions, default_region=settings.default_region, retention=retention, tenant=settings.tenant
     )
-    authenticated = [Depends(require_api_key(settings.accepted_key_hashes()))]
-    app.include_router(api.messages, dependencies=authenticated)
-    app.include_router(api.deadletters, dependencies=authenticated)
+    staff = [Depends(require_roles(settings, Role.ADMIN, Role.SUPERVISOR))]
+    app.include_router(api.messages, dependencies=staff)
+    app.include_router(api.deadletters, dependencies=staff)
+    app.include_router(api.tokens, dependencies=[Depends(require_roles(settings, Role.ADMIN))])
     return app

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shared.auth import Role
 from shared.db import as_utc
 from shared.events import Channel
 
@@ -84,3 +85,30 @@ class DeadLetterCount(BaseModel):
 class DeadLetterStats(BaseModel):
     total: int
     by_source: list[DeadLetterCount]
+
+
+class TokenRequest(BaseModel):
+    """What an access token grants: a role and, for the agent role only, the agent it acts as."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: Role
+    agent_id: str | None = Field(None, min_length=1, max_length=200, description="Required iff role is agent.")
+    subject: str | None = Field(None, max_length=200, description="Who the token is for (free text, for audit).")
+    ttl_seconds: int = Field(28_800, ge=60, le=2_592_000, description="Lifetime: a minute to 30 days; 8 h default.")
+
+    @model_validator(mode="after")
+    def _agent_id_iff_agent(self) -> TokenRequest:
+        if self.role is Role.AGENT and self.agent_id is None:
+            raise ValueError("agent_id is required for the agent role")
+        if self.role is not Role.AGENT and self.agent_id is not None:
+            raise ValueError("agent_id is only for the agent role")
+        return self
+
+
+class TokenIssued(BaseModel):
+    token: str
+    token_type: Literal["bearer"] = "bearer"
+    role: Role
+    agent_id: str | None
+    expires_at: datetime

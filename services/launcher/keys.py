@@ -1,4 +1,5 @@
-"""The admin API key: kept in DATA_DIR/admin.key (mode 600); services only ever see its SHA-256."""
+"""Generated secrets kept in DATA_DIR, mode 600: the admin API key (services only ever see its SHA-256) and the key
+that signs access tokens (handed to every service, never printed)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from pathlib import Path
 from shared.settings import hash_api_key
 
 KEY_FILE = "admin.key"
+TOKEN_KEY_FILE = "token.key"
 
 
 @dataclass(frozen=True)
-class AdminKey:
+class StoredKey:
     key: str
     path: Path
     is_new: bool
@@ -24,20 +26,21 @@ class AdminKey:
         return hash_api_key(self.key)
 
 
-def load_or_generate(data_dir: Path) -> AdminKey:
+def load_or_generate(data_dir: Path, file_name: str = KEY_FILE) -> StoredKey:
     """The stored key, or a new one (not written yet: call `store` once start-up is known to go ahead)."""
-    path = data_dir / KEY_FILE
+    path = data_dir / file_name
     if path.exists():
         key = path.read_text(encoding="utf-8").strip()
         if key:
-            return AdminKey(key=key, path=path, is_new=False)
-    return AdminKey(key=secrets.token_urlsafe(32), path=path, is_new=True)
+            return StoredKey(key=key, path=path, is_new=False)
+    # 32 random bytes: 43 characters, above the 32 the token signing key needs.
+    return StoredKey(key=secrets.token_urlsafe(32), path=path, is_new=True)
 
 
-def store(admin_key: AdminKey) -> None:
+def store(stored: StoredKey) -> None:
     """Write a new key readable by its owner only; tighten an existing file that others could read."""
-    path = admin_key.path
-    if not admin_key.is_new:
+    path = stored.path
+    if not stored.is_new:
         if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             path.chmod(0o600)
         return
@@ -45,6 +48,6 @@ def store(admin_key: AdminKey) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(descriptor, 0o600)  # the file may have existed (empty) with a wider mode
-        os.write(descriptor, (admin_key.key + "\n").encode())
+        os.write(descriptor, (stored.key + "\n").encode())
     finally:
         os.close(descriptor)

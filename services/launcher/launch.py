@@ -33,7 +33,9 @@ class StartupFailed(RuntimeError):
         self.exit_code = exit_code
 
 
-def child_environment(*, settings: LauncherSettings, bootstrap: str, key_hashes: str) -> dict[str, str]:
+def child_environment(
+    *, settings: LauncherSettings, bootstrap: str, key_hashes: str, token_signing_key: str | None = None
+) -> dict[str, str]:
     """The launcher's environment plus what every service must agree on."""
     env = dict(os.environ)
     env.update(
@@ -42,6 +44,8 @@ def child_environment(*, settings: LauncherSettings, bootstrap: str, key_hashes:
         DATA_DIR=str(settings.data_dir.resolve()),
         PYTHONUNBUFFERED="1",  # so the last log lines are in the file when a service dies
     )
+    if token_signing_key is not None:
+        env["TOKEN_SIGNING_KEY"] = token_signing_key
     return env
 
 
@@ -66,12 +70,22 @@ class Launch:
         began = time.monotonic()
         admin_key = None if self.settings.api_key_hashes.strip() else keys.load_or_generate(self.data_dir)
         key_hashes = admin_key.hash if admin_key else self.settings.api_key_hashes.strip()
-        env = child_environment(settings=self.settings, bootstrap=self.bootstrap, key_hashes=key_hashes)
+        token_key = self._token_key()
+        env = child_environment(
+            settings=self.settings,
+            bootstrap=self.bootstrap,
+            key_hashes=key_hashes,
+            token_signing_key=token_key.key if token_key else None,
+        )
         await self._check_settings(env)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
+        # Only now: a refused start-up should leave nothing behind, not even a key.
         if admin_key is not None:
-            keys.store(admin_key)  # only now: a refused start-up should leave nothing behind, not even a key
+            keys.store(admin_key)
             _announce_key(admin_key)
+        if token_key is not None:
+            keys.store(token_key)
+            _announce_token_key(token_key)
         await self._start_broker()
         migrated = await _preflight(preflight.migrate(self.specs, env=env))
         if migrated:
@@ -81,6 +95,13 @@ class Launch:
         say(f"started {', '.join(spec.name for spec in self.specs)}; waiting until ready (logs in {self.logs_dir})")
         await self._wait_ready()
         self._print_summary(time.monotonic() - began, admin_key)
+
+    def _token_key(self) -> keys.StoredKey | None:
+        """The stored or a new signing key, unless TOKEN_SIGNING_KEY is set (then the services read it themselves)."""
+        configured = self.settings.token_signing_key
+        if configured is not None and configured.get_secret_value().strip():
+            return None
+        return keys.load_or_generate(self.data_dir, keys.TOKEN_KEY_FILE)
 
     async def shutdown(self) -> None:
         """Stop every service (SIGTERM, SIGKILL after 10 s), then the broker. Safe to call whatever started."""
@@ -215,7 +236,7 @@ class Launch:
         waited = f"{self.settings.ready_timeout_seconds:g} s, PLATFORM_READY_TIMEOUT_SECONDS"
         return "\n".join([f"not every service became ready (waited at most {waited}):", *lines])
 
-    def _print_summary(self, elapsed: float, admin_key: keys.AdminKey | None) -> None:
+    def _print_summary(self, elapsed: float, admin_key: keys.StoredKey | None) -> None:
         broker = (
             f"{self.bootstrap} (embedded, in memory)" if self.embedded is not None else f"{self.bootstrap} (external)"
         )
@@ -225,17 +246,29 @@ class Launch:
             ("data dir", str(self.data_dir)),
             ("logs", str(self.logs_dir)),
             ("admin key", str(admin_key.path) if admin_key else "API_KEY_HASHES from the environment"),
+            ("access tokens", self._token_hint()),
         ]
         print("\n" + render(self._rows()) + "\n\n" + render_facts(facts) + "\n\nPress Ctrl-C to stop.\n", flush=True)
 
+    def _token_hint(self) -> str:
+        gateway = self.addresses.get("gateway")
+        if gateway is None:
+            return "issued by the gateway's POST /v1/tokens (the gateway is not started)"
+        return f'POST {gateway.base_url}/v1/tokens with the admin key, body {{"role": "supervisor"}}'
 
-def _announce_key(admin_key: keys.AdminKey) -> None:
+
+def _announce_key(admin_key: keys.StoredKey) -> None:
     if admin_key.is_new:
         say(f"generated an admin API key, stored in {admin_key.path} (mode 600); it is shown only this once:")
         print(f"\n    {admin_key.key}\n", flush=True)
         say("send it as 'Authorization: Bearer <key>'")
     else:
         say(f"using the admin API key in {admin_key.path}")
+
+
+def _announce_token_key(token_key: keys.StoredKey) -> None:
+    made = "generated a token signing key, stored in" if token_key.is_new else "using the token signing key in"
+    say(f"{made} {token_key.path} (mode 600)")
 
 
 async def _preflight(step: Awaitable[T]) -> T:

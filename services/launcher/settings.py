@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.launcher.catalog import SERVICE_NAMES
@@ -27,6 +27,8 @@ class LauncherSettings(BaseSettings):
     kafka_topic_partitions: int = shared_field(3, "KAFKA_TOPIC_PARTITIONS", ge=1, le=1000)
     data_dir: Path = shared_field(Path("var"), "DATA_DIR")
     api_key_hashes: str = shared_field("", "API_KEY_HASHES")
+    # Unset means "generate one into DATA_DIR/token.key"; each service validates the value it is given.
+    token_signing_key: SecretStr | None = shared_field(None, "TOKEN_SIGNING_KEY")
 
     @field_validator("services")
     @classmethod
