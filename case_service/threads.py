@@ -1,0 +1,190 @@
+"""Threading: which case a customer's message belongs to, and the reason, in words, shown on the case timeline.
+
+Only the sender's own cases count (sender scoping): a mail forwarded by someone else that quotes another customer's
+case never joins it. A closed case is never appended to, and a resolved one reopens only within the reopen window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from case_service.domain import ACTIVE_STATUSES, CaseStatus
+from shared.events import Channel
+
+CASE_REFERENCE = re.compile(r"C-\d{4}-\d{6,}")  # `[#C-2026-000123]` in a subject or text
+# What people type: also lower case, but not glued to a longer word (`ABC-2026-000123` is not ours).
+_TYPED_REFERENCE = re.compile(r"(?<![A-Za-z0-9])[Cc]-\d{4}-\d{6,}")
+
+
+def references_in(*texts: str | None) -> tuple[str, ...]:
+    """The case references found in `texts`, upper-cased, in order of appearance, each once."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for match in _TYPED_REFERENCE.finditer(text or ""):
+            found.setdefault(match.group().upper(), None)
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class KnownCase:
+    case_id: str
+    reference: str
+    customer_id: str
+    channel: Channel
+    status: CaseStatus
+    updated_at: datetime
+    resolved_at: datetime | None
+
+
+class ThreadRule(StrEnum):
+    IN_REPLY_TO = "in_reply_to"
+    REFERENCES = "references"
+    SUBJECT_REFERENCE = "subject_reference"
+    TEXT_REFERENCE = "text_reference"
+    CONVERSATION_ID = "conversation_id"
+    OPEN_CASE = "open_case_on_channel"
+    REOPEN_RESOLVED = "reopen_recently_resolved"
+    NEW_CASE = "new_case"
+
+
+@dataclass(frozen=True)
+class ThreadDecision:
+    case_id: str | None  # None: open a new case
+    rule: ThreadRule
+    reason: str  # which header or reference matched, and why others were ignored
+    reopen: bool = False  # the chosen case is resolved and must be reopened
+
+
+def uses_explicit_threading(channel: Channel) -> bool:
+    """Email and web forms thread only by headers and references: a new mail is a new case."""
+    return channel in (Channel.EMAIL, Channel.WEB)
+
+
+_SOURCES: dict[ThreadRule, str] = {
+    ThreadRule.IN_REPLY_TO: "In-Reply-To",
+    ThreadRule.REFERENCES: "References",
+    ThreadRule.SUBJECT_REFERENCE: "the reference in the subject",
+    ThreadRule.TEXT_REFERENCE: "the reference in the text",
+    ThreadRule.CONVERSATION_ID: "the provider conversation",
+}
+
+
+def choose_case(
+    *,
+    channel: Channel,
+    customer_id: str,
+    now: datetime,
+    reopen_window: timedelta,
+    in_reply_to: KnownCase | None,
+    referenced_by_headers: Sequence[KnownCase],
+    conversation: KnownCase | None,
+    subject_references: Sequence[KnownCase],
+    text_references: Sequence[KnownCase],
+    customer_cases: Sequence[KnownCase],
+) -> ThreadDecision:
+    """The case the message joins (or None for a new case), by the first rule that applies:
+
+    - Email and web: In-Reply-To, then References (in the order given), then a case reference in the subject; else a
+      new case, even when the customer has an open email case.
+    - Other channels: a case reference in the text, then in the subject; In-Reply-To and References when the channel
+      has them; the case holding the provider conversation; the customer's most recently updated active case on this
+      channel; their most recently resolved case on this channel still within the reopen window; else a new case.
+
+    A candidate of another customer, a closed one or one resolved longer ago than `reopen_window` is skipped, and the
+    reason says so.
+    """
+    chooser = _Chooser(customer_id=customer_id, now=_utc(now), reopen_window=reopen_window)
+    explicit: list[tuple[ThreadRule, Sequence[KnownCase]]] = [
+        (ThreadRule.IN_REPLY_TO, [in_reply_to] if in_reply_to is not None else []),
+        (ThreadRule.REFERENCES, referenced_by_headers),
+    ]
+    if uses_explicit_threading(channel):
+        explicit.append((ThreadRule.SUBJECT_REFERENCE, subject_references))
+    else:
+        explicit[:0] = [
+            (ThreadRule.TEXT_REFERENCE, text_references),
+            (ThreadRule.SUBJECT_REFERENCE, subject_references),
+        ]
+        explicit.append((ThreadRule.CONVERSATION_ID, [conversation] if conversation is not None else []))
+    for rule, candidates in explicit:
+        for case in candidates:
+            decision = chooser.try_case(case, rule, f"{_SOURCES[rule]} points at")
+            if decision is not None:
+                return decision
+
+    if uses_explicit_threading(channel):
+        return chooser.new_case(
+            f"no In-Reply-To, References or subject reference to a case of this customer: new case "
+            f"({channel.value} threads only by its headers and references)"
+        )
+
+    own = [case for case in customer_cases if case.customer_id == customer_id and case.channel == channel]
+    active = [case for case in own if case.status in ACTIVE_STATUSES]
+    if active:
+        case = max(active, key=lambda known: _utc(known.updated_at))
+        return chooser.decide(
+            case, ThreadRule.OPEN_CASE, f"the customer's open case {case.reference} on {channel.value}"
+        )
+    recent = [case for case in own if case.status == CaseStatus.RESOLVED and chooser.within_window(case)]
+    if recent:
+        case = max(recent, key=lambda known: _utc(known.resolved_at or known.updated_at))
+        return chooser.decide(
+            case,
+            ThreadRule.REOPEN_RESOLVED,
+            f"the customer's case {case.reference} on {channel.value}, resolved within the reopen window: reopened",
+            reopen=True,
+        )
+    return chooser.new_case(f"no open or recently resolved case of this customer on {channel.value}: new case")
+
+
+@dataclass
+class _Chooser:
+    customer_id: str
+    now: datetime
+    reopen_window: timedelta
+
+    def __post_init__(self) -> None:
+        self.notes: list[str] = []
+        self.noted: set[str] = set()
+
+    def within_window(self, case: KnownCase) -> bool:
+        resolved_at = case.resolved_at or case.updated_at
+        return self.now - _utc(resolved_at) <= self.reopen_window
+
+    def try_case(self, case: KnownCase, rule: ThreadRule, source: str) -> ThreadDecision | None:
+        """The decision to join `case`, or None (with a note why) when it may not be joined."""
+        what = f"{source} case {case.reference}"
+        if case.customer_id != self.customer_id:
+            self._note(case, f"{what} of another customer: ignored (only the sender's own cases count)")
+        elif case.status == CaseStatus.CLOSED:
+            self._note(case, f"{what}, which is closed: not appended to")
+        elif case.status == CaseStatus.RESOLVED and not self.within_window(case):
+            self._note(case, f"{what}, resolved longer ago than the reopen window: not reopened")
+        elif case.status == CaseStatus.RESOLVED:
+            return self.decide(case, rule, f"{what}, resolved within the reopen window: reopened", reopen=True)
+        else:
+            return self.decide(case, rule, what)
+        return None
+
+    def decide(self, case: KnownCase, rule: ThreadRule, reason: str, *, reopen: bool = False) -> ThreadDecision:
+        return ThreadDecision(case_id=case.case_id, rule=rule, reason=self._with_notes(reason), reopen=reopen)
+
+    def new_case(self, reason: str) -> ThreadDecision:
+        return ThreadDecision(case_id=None, rule=ThreadRule.NEW_CASE, reason=self._with_notes(reason))
+
+    def _note(self, case: KnownCase, note: str) -> None:
+        if case.case_id not in self.noted:
+            self.noted.add(case.case_id)
+            self.notes.append(note)
+
+    def _with_notes(self, reason: str) -> str:
+        text = "; ".join([*self.notes, reason])
+        return text[:1].upper() + text[1:]
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
