@@ -23,7 +23,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy shared case_service/domain.py router_service/domain.py
+	$(BIN)/mypy shared router_service/domain.py case_service/domain.py $(addprefix case_service/,$(addsuffix .py,folding classify sla lifecycle threads identity wording playbooks))
 
 bench: install
 	$(BIN)/python bench/post_to_assigned.py $(BENCH_ARGS)

@@ -38,6 +38,15 @@ from typing import Any
 import httpx
 
 SKILL_LEVEL = 4
+DEFAULT_CATEGORIES = (
+    "delivery_delay",
+    "damaged_goods",
+    "product_quality",
+    "billing_refund",
+    "staff_attitude",
+    "technical",
+    "other",
+)
 AGENT_CAPACITY = 1000
 UNSPOKEN_LANGUAGE = "zz"
 HEADER = (
@@ -54,7 +63,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--key", help="admin API key (default: read var/admin.key, written by `make run`)")
     parser.add_argument("--count", type=int, default=200, help="complaints to post (default 200)")
     parser.add_argument("--rate", type=float, default=50, help="complaints per second (default 50)")
-    parser.add_argument("--skill", default="general", help="skill of the cases' category (default general)")
+    parser.add_argument(
+        "--skills",
+        default=",".join(DEFAULT_CATEGORIES),
+        help="comma-separated skills the agents get (default: every category of the default taxonomy)",
+    )
     parser.add_argument("--concurrency", type=int, default=20, help="clients in the requests/s phase (default 20)")
     parser.add_argument("--seconds", type=float, default=4, help="length of each requests/s measurement")
     parser.add_argument("--assign-timeout", type=float, default=120, help="seconds to wait for every assignment")
@@ -100,12 +113,14 @@ class Run:
         return f"bench-{self.run_id}-{number}@example.com"
 
 
-async def create_agents(client: httpx.AsyncClient, router: str, run: Run, *, count: int, skill: str) -> list[str]:
+async def create_agents(
+    client: httpx.AsyncClient, router: str, run: Run, *, count: int, skills: list[str]
+) -> list[str]:
     agents = [f"bench-{run.run_id}-{n}" for n in range(math.ceil(count / AGENT_CAPACITY) + 1)]
     for agent in agents:
         body = {
             "name": f"Bench agent {agent}",
-            "skills": {skill: SKILL_LEVEL},
+            "skills": dict.fromkeys(skills, SKILL_LEVEL),
             "languages": ["vi", "en"],
             "capacity": AGENT_CAPACITY,
             "auto_accept": True,  # measure routing, not a person accepting offers
@@ -259,7 +274,7 @@ async def bench(args: argparse.Namespace) -> None:
     limits = httpx.Limits(max_connections=max(100, args.concurrency), max_keepalive_connections=100)
     run = Run(run_id=uuid.uuid4().hex[:8])
     async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30, trust_env=False) as client:
-        agents = await create_agents(client, args.router, run, count=args.count, skill=args.skill)
+        agents = await create_agents(client, args.router, run, count=args.count, skills=args.skills.split(","))
         print(f"run {run.run_id}: {len(agents)} agents; posting {args.count} complaints at {args.rate:g}/s", flush=True)
         await post_at_rate(client, args.gateway, run, count=args.count, rate=args.rate)
         await wait_assigned(
@@ -290,7 +305,7 @@ async def bench(args: argparse.Namespace) -> None:
 def report(args: argparse.Namespace, run: Run, *, gateway_rps: float, bare_rps: float) -> None:
     latencies = sorted(run.assigned_at[s] - run.sent_at[s] for s in run.assigned_at)
     if not latencies:
-        sys.exit("no complaint was assigned: is an agent skill missing (--skill), or is the router not consuming?")
+        sys.exit("no complaint was assigned: is an agent skill missing (--skills), or is the router not consuming?")
     span = max(run.assigned_at.values()) - min(run.sent_at.values())
     machine = f"{platform.system()} {platform.machine()}, Python {platform.python_version()}"
     cells = [

@@ -25,7 +25,13 @@ SERVICE_PORT_SETTINGS = {
     "router_service": "ROUTER_SERVICE_PORT",
 }
 SERVICE_PREFIXES = tuple(setting.removesuffix("PORT") for setting in SERVICE_PORT_SETTINGS.values())
-SHARED_SETTINGS = {"KAFKA_BOOTSTRAP_SERVERS", "API_KEY_HASHES", "DATA_DIR", "KAFKA_TOPIC_PARTITIONS"}
+SHARED_SETTINGS = {
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "API_KEY_HASHES",
+    "DATA_DIR",
+    "KAFKA_TOPIC_PARTITIONS",
+    "TOKEN_SIGNING_KEY",
+}
 
 
 def isolated_environment() -> dict[str, str]:

@@ -1,5 +1,6 @@
-"""The whole platform, started with `python -m services run`: a complaint goes in at the gateway and comes out
-assigned to an agent, and stopping the launcher leaves nothing running."""
+"""The whole platform, started with `python -m services run`: a complaint goes in at the gateway, is acknowledged and
+assigned to an agent, who answers and resolves it with an access token of their own; stopping the launcher leaves
+nothing running."""
 
 from __future__ import annotations
 
@@ -14,7 +15,22 @@ from tests.e2e.launcher import Launchers, none_left
 from tests.support.polling import eventually
 
 ALL_SERVICES = ["gateway", "ingest_email", "ingest_sms", "ingest_social", "case_service", "router_service"]
-AGENT = {"name": "Lan", "skills": {"general": 2}, "languages": ["vi", "en"], "capacity": 3, "presence": "available"}
+CATEGORIES = [
+    "delivery_delay",
+    "damaged_goods",
+    "product_quality",
+    "billing_refund",
+    "staff_attitude",
+    "technical",
+    "other",
+]
+AGENT = {
+    "name": "Lan",
+    "skills": dict.fromkeys(CATEGORIES, 2),
+    "languages": ["vi", "en"],
+    "capacity": 3,
+    "presence": "available",
+}
 COMPLAINT = {
     "channel": "web",
     "sender_address": "Customer@Example.com",
@@ -75,17 +91,52 @@ async def test_a_complaint_posted_at_the_gateway_is_assigned_to_an_agent_and_sto
             return body if response.status_code == 200 and body["assignee_agent_id"] == "agent-1" else None
 
         case = await eventually(case_with_assignee, within=30, what="the case to record its assignee")
-        assert [message["text"] for message in case["messages"]] == [COMPLAINT["text"]]
+        inbound = [message["text"] for message in case["messages"] if message["direction"] == "inbound"]
+        assert inbound == [COMPLAINT["text"]]
+        assert case["category"] == "delivery_delay"
+        acknowledgement = [message for message in case["messages"] if message["purpose"] == "acknowledgement"]
+        assert len(acknowledgement) == 1 and case["reference"] in acknowledgement[0]["text"]
 
         customer = await client.get(f"{cases}/v1/customers", params={"contact": "customer@example.com"})
         assert customer.status_code == 200, customer.text
         assert case_id in [summary["id"] for summary in customer.json()["cases"]]
+
+        # The agent works the case with a token of their own; another agent cannot even see it.
+        agent_token = await issue_token(client, gateway, agent_id="agent-1")
+        other_token = await issue_token(client, gateway, agent_id="agent-2")
+        as_agent = {"Authorization": f"Bearer {agent_token}"}
+        hidden = await client.get(f"{cases}/v1/cases/{case_id}", headers={"Authorization": f"Bearer {other_token}"})
+        assert hidden.status_code == 404, hidden.text
+        replied = await client.post(
+            f"{cases}/v1/cases/{case_id}/reply", json={"text": "Sorry! It ships today."}, headers=as_agent
+        )
+        assert replied.status_code == 200, replied.text
+        assert replied.json()["first_response_at"] is not None
+        resolved = await client.post(
+            f"{cases}/v1/cases/{case_id}/resolve",
+            json={"resolution_code": "shipped", "root_cause": "warehouse_backlog"},
+            headers=as_agent,
+        )
+        assert resolved.status_code == 200, resolved.text
+        assert resolved.json()["status"] == "resolved"
+
+        async def assignment_released() -> bool:
+            return not await assignments()
+
+        await eventually(assignment_released, within=30, what="the router to release the resolved case")
 
     assert launcher.pids_running("case_service"), "expected to have seen the service processes"
     launcher.send(signal.SIGTERM)
     assert await launcher.exit_code(within=30) == 0, launcher.output()
     await none_left(launcher)
     assert "Traceback" not in launcher.output()
+
+
+async def issue_token(client: httpx.AsyncClient, gateway: str, *, agent_id: str) -> str:
+    issued = await client.post(f"{gateway}/v1/tokens", json={"role": "agent", "agent_id": agent_id})
+    assert issued.status_code == 201, issued.text
+    token: str = issued.json()["token"]
+    return token
 
 
 async def test_an_invalid_setting_stops_start_up_with_a_message_naming_it(launchers: Launchers) -> None:
