@@ -227,6 +227,119 @@ class CaseEscalated(EventData):
     escalated_at: datetime
 
 
+class CaseReopened(EventData):
+    """A resolved case is open again (the customer wrote within the reopen window, an agent reopened it, or a low
+    satisfaction score): the router routes it again, preferring `previous_agent_id`."""
+
+    event_type = "case.reopened.v1"
+
+    case_id: str
+    case_reference: str
+    customer_id: str
+    channel: Channel
+    category: str
+    priority: Priority
+    language: str | None = None
+    previous_agent_id: str | None = None
+    reason: str
+    reopened_at: datetime
+    markers: tuple[str, ...] = ()
+
+
+class CaseReclassified(EventData):
+    """An agent (or a rule) changed the case's category or priority."""
+
+    event_type = "case.reclassified.v1"
+
+    case_id: str
+    category: str
+    priority: Priority
+    previous_category: str
+    previous_priority: Priority
+    by: str | None = None
+    reclassified_at: datetime
+
+
+class CaseEscalationRequested(EventData):
+    """An agent escalated the case with a reason: the router hands it to the agent's supervisor
+    (`case.escalated.v1`)."""
+
+    event_type = "case.escalation_requested.v1"
+
+    case_id: str
+    reason: str
+    agent_id: str | None = None
+    requested_at: datetime
+
+
+class CaseFollowUpDue(EventData):
+    """The check-back after a resolution is due: `agent_id` should contact the customer (a survey went out too)."""
+
+    event_type = "case.follow_up_due.v1"
+
+    case_id: str
+    case_reference: str
+    follow_up_id: str
+    agent_id: str | None = None
+    due_at: datetime
+
+
+class OutboundPurpose(StrEnum):
+    ACKNOWLEDGEMENT = "acknowledgement"
+    REPLY = "reply"
+    SURVEY = "survey"
+
+
+class OutboundMessageRequested(EventData):
+    """A message to send to a customer on their channel; `outbound_id` is the sender's dedup key.
+
+    `thread.message_id` is the Message-ID to give an email (so the customer's answer threads back), `in_reply_to` and
+    `references` point at the customer's message; `from_address` is the address, number or page the customer wrote to.
+    """
+
+    event_type = "outbound.message.requested.v1"
+
+    outbound_id: str
+    case_id: str
+    case_reference: str
+    customer_id: str
+    channel: Channel
+    provider: str | None = None
+    purpose: OutboundPurpose
+    to: ContactAddress
+    from_address: str | None = None
+    subject: str | None = None
+    text: str
+    language: str | None = None
+    thread: ThreadRefs = ThreadRefs()
+    agent_id: str | None = None
+    requested_at: datetime
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class DeliveryStatus(StrEnum):
+    SENT = "sent"  # handed to the provider (or the SMTP relay accepted it)
+    DELIVERED = "delivered"  # the provider confirmed delivery to the customer
+    FAILED = "failed"  # the provider or a bounce reported it undeliverable
+    SKIPPED = "skipped"  # not sent on purpose (e.g. the customer opted out on this channel)
+
+
+class OutboundDeliveryReported(EventData):
+    """What became of an outbound message, reported by the channel service that sent it (on complaints.inbound.v1,
+    keyed by case id): the case records it on the message and, for a failure, on its timeline."""
+
+    event_type = "outbound.delivery_reported.v1"
+
+    outbound_id: str
+    case_id: str
+    channel: Channel
+    provider: str
+    status: DeliveryStatus
+    provider_message_id: str | None = None
+    error: str | None = None
+    reported_at: datetime
+
+
 class DeadLetterRecorded(EventData):
     """A record a consumer could not process, kept whole so it can be replayed to `source_topic`."""
 
@@ -258,6 +371,12 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         CaseSlaAtRisk,
         CaseSlaBreached,
         CaseEscalated,
+        CaseReopened,
+        CaseReclassified,
+        CaseEscalationRequested,
+        CaseFollowUpDue,
+        OutboundMessageRequested,
+        OutboundDeliveryReported,
         DeadLetterRecorded,
     )
 }
