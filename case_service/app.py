@@ -1,29 +1,37 @@
-"""Composition root of case_service: the runtime (database, bus, outbox relay, consumer) and the read API."""
+"""Composition root of case_service: the runtime (database, bus, outbox relay, consumer, scheduler) and the API."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
 from case_service.api import api_router
-from case_service.handlers import handlers_for
+from case_service.handlers import CaseHandlers
 from case_service.models import Base
+from case_service.policy import policy_from
+from case_service.scheduler import Scheduler
 from case_service.settings import SERVICE_NAME, CaseServiceSettings
 from shared import topics
 from shared.runtime import ServiceRuntime
 from shared.webapp import new_service_app
 
 
-def create_app(settings: CaseServiceSettings, *, consume_events: bool = True) -> FastAPI:
+def create_app(settings: CaseServiceSettings, *, consume_events: bool = True, schedule: bool = True) -> FastAPI:
     """The service. With `consume_events=False` it only serves the API and relays its outbox (no consumer joins
-    the group), e.g. an extra read replica, or a test of the API alone."""
+    the group), e.g. an extra read replica, or a test of the API alone; `schedule=False` leaves SLA and follow-up
+    timers to other instances."""
+    policy = policy_from(settings)
     runtime = ServiceRuntime(
         name=SERVICE_NAME,
         settings=settings,
         metadata=Base.metadata,
         consumer_topics=(topics.COMPLAINTS_INBOUND, topics.ROUTING_EVENTS),
-        handlers=handlers_for(settings) if consume_events else None,
+        handlers=CaseHandlers(settings, policy).mapping() if consume_events else None,
     )
+    if schedule:
+        runtime.add_task(Scheduler(runtime.sessions, policy=policy, settings=settings, wake=runtime.relay.wake))
 
     app = new_service_app(title="Case service", settings=settings, runtime=runtime)
+    app.state.policy = policy
+    app.state.tenant = settings.tenant
     app.include_router(api_router(settings))
     return app

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from shared.contacts import guess_kind, normalize_address
 from shared.events import AddressKind, Channel, ContactAddress
@@ -87,20 +88,61 @@ def sender_contact(sender: ContactAddress, *, default_region: str) -> ContactAdd
     return normalized.model_copy(update={"raw": sender.raw or sender.address})
 
 
-def message_identifiers(sender: ContactAddress, customer_ref: str | None) -> tuple[ContactAddress, ...]:
-    """The contact points a message identifies its customer by, strongest first.
+def message_identifiers(
+    sender: ContactAddress, customer_ref: str | None, *, extra: Sequence[ContactAddress] = ()
+) -> tuple[ContactAddress, ...]:
+    """The contact points a message identifies its customer by, strongest first, each once.
 
     An integrator's `customer_ref` (an `external` contact point) is an explicit identity, so it outranks the
-    (already normalized) sender address.
+    (already normalized) sender address; `extra` identifiers (see `extra_identifiers`) come last.
     """
     found: list[ContactAddress] = []
     if customer_ref is not None and customer_ref.strip():
         found.append(normalize_address(AddressKind.EXTERNAL, customer_ref))
     found.append(sender)
+    found.extend(extra)
     unique: dict[ContactKey, ContactAddress] = {}
     for contact in found:
         unique.setdefault(contact_key(contact), contact)
     return tuple(unique.values())
+
+
+# An adapter may name more identifiers than it has room for in `sender`; a handful is plenty, more is abuse.
+MAX_EXTRA_IDENTIFIERS = 5
+
+
+def extra_identifiers(
+    sender: ContactAddress, metadata: Mapping[str, Any], *, default_region: str
+) -> tuple[ContactAddress, ...]:
+    """Identifiers a message carries besides its sender and `customer_ref`, normalized.
+
+    A WhatsApp id is the customer's phone number, so a valid one also names the `phone` contact point (an SMS from
+    that number then finds the same customer). An adapter may list more in `metadata["identifiers"]` as
+    `[{"kind": ..., "address": ...}]`; entries of an unknown kind or without an address are ignored.
+    """
+    found: list[ContactAddress] = []
+    if sender.kind is AddressKind.WHATSAPP and sender.valid:
+        found.append(ContactAddress(kind=AddressKind.PHONE, address=sender.address, raw=sender.raw, valid=True))
+    listed = metadata.get("identifiers")
+    if isinstance(listed, list):
+        for item in listed[:MAX_EXTRA_IDENTIFIERS]:
+            contact = _listed_identifier(item, default_region=default_region)
+            if contact is not None:
+                found.append(contact)
+    return tuple(found)
+
+
+def _listed_identifier(item: object, *, default_region: str) -> ContactAddress | None:
+    if not isinstance(item, Mapping):
+        return None
+    kind, address = item.get("kind"), item.get("address")
+    if not isinstance(kind, str) or not isinstance(address, str) or not address.strip():
+        return None
+    try:
+        address_kind = AddressKind(kind.strip().lower())
+    except ValueError:
+        return None
+    return normalize_address(address_kind, address, default_region=default_region)
 
 
 def contact_key(contact: ContactAddress) -> ContactKey:

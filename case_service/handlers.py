@@ -1,23 +1,40 @@
-"""Event handlers of case_service; each runs inside the consumer's transaction and emits through the outbox."""
+"""Event handlers of case_service; each runs inside the consumer's transaction and emits through the outbox.
+
+A customer's message, in order: dedup on the provider message id; identify the customer; place the message (the
+answer to a pending survey, else by the threading rules); open a case (classified, SLA clocks, acknowledged) or
+append to one (status, reopen); announce it. A redelivered message changes nothing at all.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import domain, repository
-from case_service.models import Case, Message, outbox
-from case_service.settings import SERVICE_NAME, CaseServiceSettings
-from shared import topics
-from shared.cloudevents import CloudEvent, EventData, new_event
+from case_service import acknowledge, csat, domain, identify, inbound, opening, repository, timeline, wording
+from case_service.classify import Classification
+from case_service.consent import consent_change
+from case_service.emit import emit
+from case_service.lifecycle import CaseAction
+from case_service.models import Case, Customer
+from case_service.policy import CasePolicy, policy_from
+from case_service.settings import CaseServiceSettings
+from case_service.transitions import change_status
+from shared.cloudevents import CloudEvent
 from shared.consumer import Handler
-from shared.events import CaseAssigned, CaseMessageAdded, CaseOpened, ComplaintMessageReceived, ContactAddress
-from shared.outbox import enqueue
+from shared.db import as_utc
+from shared.events import (
+    CaseAssigned,
+    CaseEscalated,
+    CaseMessageAdded,
+    ComplaintMessageReceived,
+)
 
 log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
 
 
 class UnknownCase(LookupError):
@@ -25,164 +42,217 @@ class UnknownCase(LookupError):
 
 
 class CaseHandlers:
-    """The handlers, bound to the settings they need (phone region, a new case's category and priority)."""
+    """The handlers, bound to the settings and case policy they need; `clock` is for tests that control time."""
 
-    def __init__(self, settings: CaseServiceSettings) -> None:
+    def __init__(
+        self, settings: CaseServiceSettings, policy: CasePolicy | None = None, *, clock: Clock | None = None
+    ) -> None:
         self._settings = settings
+        self._policy = policy if policy is not None else policy_from(settings)
+        self._clock: Clock = clock or (lambda: datetime.now(UTC))
 
     async def on_message_received(
         self, session: AsyncSession, event: CloudEvent, data: ComplaintMessageReceived
     ) -> None:
-        """Dedup, identify the customer, open or append a case, store the message, announce it."""
+        """Dedup, identify the customer, place the message, open or append a case, acknowledge, announce."""
         if await repository.message_exists(session, channel=data.channel, provider_message_id=data.provider_message_id):
             log.info("message of event %s already stored; nothing to do", event.id)
             return
-        now = datetime.now(UTC)
+        now = self._clock()
         sender = domain.sender_contact(data.sender, default_region=self._settings.default_region)
-        customer_id = await self._identify_customer(session, data, sender, now=now)
-        appended_to = domain.case_to_append_to(
-            await repository.active_cases(session, customer_id=customer_id, channel=data.channel),
-            channel=data.channel,
+        language = wording.detect_language(declared=data.language, text=data.text, subject=data.subject)
+        identified = await identify.identify(
+            session,
+            data=data,
+            sender=sender,
+            language=language,
+            default_region=self._settings.default_region,
+            now=now,
         )
-        if appended_to is None:
-            case = await self._open_case(session, data, customer_id=customer_id, now=now)
-        else:
-            case = await self._touch_case(session, case_id=appended_to, now=now)
-        message = await repository.add_message(session, message=_message(event, data, sender, case_id=case.id, now=now))
-        announcement: EventData
-        if appended_to is None:
-            announcement = CaseOpened(
-                case_id=case.id,
-                case_reference=case.reference,
-                customer_id=customer_id,
-                channel=data.channel,
-                category=case.category,
-                priority=self._settings.default_priority,
-                language=case.language,
-                subject=case.subject,
-                message_id=message.id,
-                opened_at=case.opened_at,
+        customer = identified.customer
+        consent = consent_change(data.text, opted_out=customer.opted_out)
+        placement = await inbound.place(
+            session, data, customer=customer, consent=consent, now=now, reopen_window=self._policy.reopen_window
+        )
+        case, classification = await self._case_of(
+            session, data, placement, customer=customer, language=language, now=now
+        )
+        message = await repository.add_message(
+            session,
+            message=inbound.inbound_message(
+                event, data, sender, case_id=case.id, language=language, placement=placement, now=now
+            ),
+        )
+        inbound.record_arrival(
+            session, case=case, message=message, placement=placement, classification=classification, now=now
+        )
+        inbound.record_conflicts(session, case=case, identified=identified, now=now, message_id=message.id)
+        if consent is not None:
+            inbound.apply_consent(session, customer=customer, case=case, change=consent, now=now, message_id=message.id)
+        if classification is None:
+            await self._customer_wrote(session, event, case=case, placement=placement, now=now)
+        case.updated_at = now
+        written = as_utc(data.received_at)
+        if case.last_customer_message_at is None or as_utc(case.last_customer_message_at) < written:
+            case.last_customer_message_at = written
+
+        if classification is not None:
+            await opening.announce_opened(session, case=case, message_id=message.id, cause=event, tenant=event.tenant)
+            await acknowledge.acknowledge(
+                session,
+                case=case,
+                customer=customer,
+                message=message,
+                policy=self._policy,
+                now=now,
+                cause=event,
+                tenant=event.tenant,
             )
             log.info("case %s opened (%s)", case.id, case.reference)
         else:
-            announcement = CaseMessageAdded(
+            added = CaseMessageAdded(
                 case_id=case.id,
                 case_reference=case.reference,
-                customer_id=customer_id,
+                customer_id=case.customer_id,
                 message_id=message.id,
                 channel=data.channel,
                 added_at=now,
             )
-            log.info("message %s added to case %s", message.id, case.id)
-        await _emit(session, announcement, case_id=case.id, cause=event)
+            await emit(session, added, case_id=case.id, cause=event, tenant=event.tenant)
+            log.info("message %s added to case %s (%s)", message.id, case.id, placement.rule)
 
     async def on_case_assigned(self, session: AsyncSession, event: CloudEvent, data: CaseAssigned) -> None:
-        """Record who handles the case; an assigned new case is open."""
+        """Record who handles the case; an assigned new case is open. A redelivered or older assignment is ignored."""
         case = await repository.case_for_update(session, case_id=data.case_id)
         if case is None:
             raise UnknownCase(f"case {data.case_id} does not exist")
+        if case.assignee_agent_id == data.agent_id and case.assigned_at is not None:
+            if as_utc(case.assigned_at) == as_utc(data.assigned_at):
+                log.info("assignment in event %s is already recorded", event.id)
+                return
         if not domain.assignment_is_newer(case.assigned_at, data.assigned_at):
             log.info("assignment in event %s is older than the recorded one; ignored", event.id)
             return
+        now = self._clock()
+        previous = case.assignee_agent_id
         case.assignee_agent_id = data.agent_id
         case.assigned_at = data.assigned_at
-        case.status = domain.status_after_assignment(domain.CaseStatus(case.status)).value
-        case.updated_at = datetime.now(UTC)
+        case.updated_at = now
+        timeline.record(
+            session,
+            case_id=case.id,
+            kind="assigned",
+            actor=timeline.ROUTER,
+            at=data.assigned_at,
+            detail={"agent_id": data.agent_id, "previous_agent_id": previous, "assignment_id": data.assignment_id},
+        )
+        await change_status(
+            session,
+            case=case,
+            action=CaseAction.ASSIGN,
+            actor=timeline.ROUTER,
+            policy=self._policy,
+            now=now,
+            reason=f"assigned to agent {data.agent_id}",
+            cause=event,
+            tenant=event.tenant,
+        )
         log.info("case %s assigned to agent %s", case.id, data.agent_id)
+
+    async def on_case_escalated(self, session: AsyncSession, event: CloudEvent, data: CaseEscalated) -> None:
+        """The router handed the case to a supervisor: mark it escalated, with the reason, on the timeline."""
+        case = await repository.case_for_update(session, case_id=data.case_id)
+        if case is None:
+            raise UnknownCase(f"case {data.case_id} does not exist")
+        if await repository.timeline_entry_exists(session, case_id=case.id, kind="escalated", at=data.escalated_at):
+            log.info("escalation in event %s is already recorded", event.id)
+            return
+        case.escalated = True
+        case.escalation_reason = data.reason
+        case.updated_at = self._clock()
+        timeline.record(
+            session,
+            case_id=case.id,
+            kind="escalated",
+            actor=timeline.ROUTER,
+            at=data.escalated_at,
+            detail={"supervisor_id": data.supervisor_id, "agent_id": data.agent_id, "reason": data.reason},
+        )
+        log.info("case %s escalated to supervisor %s", case.id, data.supervisor_id or "(none)")
 
     def mapping(self) -> dict[str, Handler]:
         return {
             ComplaintMessageReceived.event_type: self.on_message_received,
             CaseAssigned.event_type: self.on_case_assigned,
+            CaseEscalated.event_type: self.on_case_escalated,
         }
 
-    async def _identify_customer(
-        self, session: AsyncSession, data: ComplaintMessageReceived, sender: ContactAddress, *, now: datetime
-    ) -> str:
-        """The customer owning any of the message's identifiers (a new one if none); unowned ones become theirs."""
-        identifiers = domain.message_identifiers(sender, data.customer_ref)
-        owners = await repository.contact_owners(session, keys=[domain.contact_key(c) for c in identifiers])
-        customer_id = domain.owning_customer(identifiers, owners)
-        if customer_id is None:
-            customer_id = (await repository.add_customer(session, display_name=data.sender.display_name, now=now)).id
-        else:
-            await repository.fill_display_name(session, customer_id=customer_id, display_name=data.sender.display_name)
-        for contact in domain.identifiers_to_link(identifiers, owners):
-            await repository.add_contact_point(session, customer_id=customer_id, contact=contact, now=now)
-        return customer_id
+    async def _case_of(
+        self,
+        session: AsyncSession,
+        data: ComplaintMessageReceived,
+        placement: inbound.Placement,
+        *,
+        customer: Customer,
+        language: str,
+        now: datetime,
+    ) -> tuple[Case, Classification | None]:
+        """The placed case, locked; or a new one, with its classification (None for an existing case)."""
+        if placement.case_id is None:
+            return await opening.open_case(
+                session,
+                customer_id=customer.id,
+                channel=data.channel,
+                subject=data.subject,
+                text=data.text,
+                language=language,
+                policy=self._policy,
+                now=now,
+                customer_wrote_at=as_utc(data.received_at),
+            )
+        case = await repository.case_for_update(session, case_id=placement.case_id)
+        if case is None:  # it was found by the lookups a moment ago in this same transaction
+            raise UnknownCase(f"case {placement.case_id} vanished")
+        return case, None
 
-    async def _open_case(
-        self, session: AsyncSession, data: ComplaintMessageReceived, *, customer_id: str, now: datetime
-    ) -> Case:
-        year = domain.reference_year(now)
-        number = await repository.next_case_number(session, year=year)
-        case = Case(
-            id=repository.new_id(),
-            reference=domain.format_reference(year, number),
-            customer_id=customer_id,
-            channel=data.channel.value,
-            status=domain.CaseStatus.NEW.value,
-            category=self._settings.default_category,
-            priority=self._settings.default_priority.value,
-            language=data.language,
-            subject=data.subject,
-            assignee_agent_id=None,
-            assigned_at=None,
-            opened_at=now,
-            updated_at=now,
-        )
-        return await repository.add_case(session, case=case)
+    async def _customer_wrote(
+        self, session: AsyncSession, event: CloudEvent, *, case: Case, placement: inbound.Placement, now: datetime
+    ) -> None:
+        """What a message does to the existing case it joined: a survey answer records the score (a low one
+        reopens); a message takes the case up again (pending -> open, resolved within the window -> reopened)."""
+        if placement.answer is not None and placement.survey is not None:
+            score, comment = placement.answer
+            await csat.record_answer(
+                session,
+                survey=placement.survey,
+                score=score,
+                comment=comment,
+                via=csat.CHANNEL,
+                now=now,
+                policy=self._policy,
+                cause=event,
+                tenant=event.tenant,
+            )
+        elif not placement.keep_status:
+            await change_status(
+                session,
+                case=case,
+                action=CaseAction.CUSTOMER_MESSAGE,
+                actor=timeline.customer(case.customer_id),
+                policy=self._policy,
+                now=now,
+                reason=_why_status_moves(case),
+                cause=event,
+                tenant=event.tenant,
+            )
 
-    async def _touch_case(self, session: AsyncSession, *, case_id: str, now: datetime) -> Case:
-        case = await repository.case_for_update(session, case_id=case_id)
-        if case is None:  # it was listed as active a moment ago in this same transaction
-            raise UnknownCase(f"case {case_id} vanished")
-        case.status = domain.status_after_inbound(domain.CaseStatus(case.status)).value
-        case.updated_at = now
-        return case
 
-
-def handlers_for(settings: CaseServiceSettings) -> Mapping[str, Handler]:
+def handlers_for(settings: CaseServiceSettings, policy: CasePolicy | None = None) -> Mapping[str, Handler]:
     """The {event type: handler} mapping the service's consumer dispatches on."""
-    return CaseHandlers(settings).mapping()
+    return CaseHandlers(settings, policy).mapping()
 
 
-def _message(
-    event: CloudEvent, data: ComplaintMessageReceived, sender: ContactAddress, *, case_id: str, now: datetime
-) -> Message:
-    return Message(
-        id=repository.new_id(),
-        case_id=case_id,
-        channel=data.channel.value,
-        provider=data.provider,
-        provider_message_id=data.provider_message_id,
-        direction="inbound",
-        sender_kind=sender.kind.value,
-        sender_address=sender.address,
-        sender_display_name=data.sender.display_name,
-        recipient=data.recipient,
-        subject=data.subject,
-        text=data.text,
-        html=data.html,
-        language=data.language,
-        auto_submitted=data.auto_submitted,
-        received_at=data.received_at,
-        created_at=now,
-        inbound_event_id=event.id,
-        thread=data.thread.model_dump(mode="json"),
-        attachments=[attachment.model_dump(mode="json") for attachment in data.attachments],
-        metadata_=data.metadata,
-    )
-
-
-async def _emit(session: AsyncSession, data: EventData, *, case_id: str, cause: CloudEvent) -> None:
-    """Write the event to the outbox in this transaction, keyed and correlated as the architecture requires."""
-    envelope = new_event(
-        data,
-        source=SERVICE_NAME,
-        subject=case_id,
-        correlation_id=cause.correlationid or cause.id,
-        tenant=cause.tenant,
-        traceparent=cause.traceparent,
-    )
-    await enqueue(session, outbox, topic=topics.CASES_EVENTS, key=case_id, event=envelope)
+def _why_status_moves(case: Case) -> str:
+    if case.status == domain.CaseStatus.RESOLVED.value:
+        return "the customer wrote again within the reopen window"
+    return "the customer wrote"

@@ -1,17 +1,24 @@
-"""Queries and writes on case_service's tables; every call takes the caller's `AsyncSession` and keyword arguments."""
+"""Queries and writes on case_service's tables; every call takes the caller's `AsyncSession` and keyword arguments.
+
+The inbound path asks a few indexed questions per message: is it a duplicate, who owns its identifiers, which cases
+its headers, conversation and references point at, and which of the customer's cases on the channel may take it.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service.domain import ACTIVE_STATUSES, CaseSnapshot, CaseStatus, ContactKey
-from case_service.models import Case, CaseReferenceCounter, ContactPoint, Customer, Message
+from case_service.domain import ACTIVE_STATUSES, CaseStatus, ContactKey
+from case_service.identity import match_key
+from case_service.models import Case, CaseReferenceCounter, ContactPoint, Customer, Message, Survey, TimelineEntry
+from case_service.threads import KnownCase
 from shared.events import Channel, ContactAddress
 
 
@@ -39,20 +46,50 @@ async def contact_owners(session: AsyncSession, *, keys: Iterable[ContactKey]) -
     return {key: owners[(key[0].value, key[1])] for key in wanted if (key[0].value, key[1]) in owners}
 
 
-async def add_customer(session: AsyncSession, *, display_name: str | None, now: datetime) -> Customer:
-    customer = Customer(id=new_id(), display_name=display_name, created_at=now)
+async def survivors_of(session: AsyncSession, *, customer_ids: Collection[str]) -> dict[str, Customer]:
+    """customer id -> the customer it ends up as, following `merged_into_id` (itself when not merged)."""
+    loaded: dict[str, Customer] = {}
+    pending = set(customer_ids)
+    for _ in range(_MAX_MERGE_DEPTH):
+        if not pending:
+            break
+        rows = await session.execute(select(Customer).where(Customer.id.in_(pending)))
+        loaded.update({customer.id: customer for customer in rows.scalars()})
+        pending = {
+            customer.merged_into_id
+            for customer in loaded.values()
+            if customer.merged_into_id is not None and customer.merged_into_id not in loaded
+        }
+    survivors: dict[str, Customer] = {}
+    for customer_id in customer_ids:
+        customer = loaded[customer_id]
+        for _ in range(_MAX_MERGE_DEPTH):
+            if customer.merged_into_id is None or customer.merged_into_id not in loaded:
+                break
+            customer = loaded[customer.merged_into_id]
+        survivors[customer_id] = customer
+    return survivors
+
+
+# A chain of merges longer than this is a loop someone made by hand; stop following it there.
+_MAX_MERGE_DEPTH = 10
+
+
+async def add_customer(
+    session: AsyncSession, *, display_name: str | None, name_key: str | None, language: str | None, now: datetime
+) -> Customer:
+    customer = Customer(
+        id=new_id(),
+        display_name=display_name,
+        name_key=name_key,
+        language=language,
+        opted_out=False,
+        merged_into_id=None,
+        created_at=now,
+    )
     session.add(customer)
     await session.flush()
     return customer
-
-
-async def fill_display_name(session: AsyncSession, *, customer_id: str, display_name: str | None) -> None:
-    """Give a customer known only by address the name a later message carries; a known name is kept."""
-    if not display_name:
-        return
-    customer = await session.get(Customer, customer_id)
-    if customer is not None and not customer.display_name:
-        customer.display_name = display_name
 
 
 async def add_contact_point(
@@ -65,6 +102,7 @@ async def add_contact_point(
         address=contact.address,
         raw=contact.raw,
         valid=contact.valid,
+        match_key=match_key(contact.kind, contact.address),
         created_at=now,
     )
     session.add(point)
@@ -72,20 +110,119 @@ async def add_contact_point(
     return point
 
 
-async def active_cases(session: AsyncSession, *, customer_id: str, channel: Channel) -> list[CaseSnapshot]:
+_KNOWN = (Case.id, Case.reference, Case.customer_id, Case.channel, Case.status, Case.updated_at, Case.resolved_at)
+
+
+def _known(row: Any) -> KnownCase:
+    """A row of `_KNOWN` columns as threading sees it."""
+    return KnownCase(
+        case_id=row.id,
+        reference=row.reference,
+        customer_id=row.customer_id,
+        channel=Channel(row.channel),
+        status=CaseStatus(row.status),
+        updated_at=row.updated_at,
+        resolved_at=row.resolved_at,
+    )
+
+
+async def cases_by_message_id_header(session: AsyncSession, *, headers: Collection[str]) -> dict[str, list[KnownCase]]:
+    """Email Message-ID -> the cases holding a message with it (the customer's mails and our own, e.g. an
+    acknowledgement)."""
+    if not headers:
+        return {}
     rows = await session.execute(
-        select(Case.id, Case.channel, Case.status, Case.updated_at).where(
+        select(Message.message_id_header, *_KNOWN)
+        .join(Case, Case.id == Message.case_id)
+        .where(Message.message_id_header.in_(list(headers)))
+        .distinct()
+    )
+    found: dict[str, list[KnownCase]] = {}
+    for row in rows:
+        found.setdefault(row.message_id_header, []).append(_known(row))
+    return found
+
+
+# A chat conversation id lives as long as the chat: it may hold many finished cases. The newest few decide.
+_CONVERSATION_CASES = 20
+
+
+async def cases_of_conversation(session: AsyncSession, *, channel: Channel, conversation_id: str) -> list[KnownCase]:
+    """The cases holding a message of the provider conversation on `channel`, most recently updated first."""
+    holding = select(Message.case_id).where(
+        Message.conversation_id == conversation_id, Message.channel == channel.value
+    )
+    rows = await session.execute(
+        select(*_KNOWN).where(Case.id.in_(holding)).order_by(Case.updated_at.desc(), Case.id).limit(_CONVERSATION_CASES)
+    )
+    return [_known(row) for row in rows]
+
+
+async def cases_by_reference(session: AsyncSession, *, references: Collection[str]) -> dict[str, KnownCase]:
+    if not references:
+        return {}
+    rows = await session.execute(select(*_KNOWN).where(Case.reference.in_(list(references))))
+    return {row.reference: _known(row) for row in rows}
+
+
+async def threadable_cases(
+    session: AsyncSession, *, customer_id: str, channel: Channel, resolved_since: datetime
+) -> list[KnownCase]:
+    """The customer's active cases on `channel` and those resolved since `resolved_since` (the reopen window)."""
+    rows = await session.execute(
+        select(*_KNOWN).where(
             Case.customer_id == customer_id,
             Case.channel == channel.value,
-            Case.status.in_([status.value for status in ACTIVE_STATUSES]),
+            or_(
+                Case.status.in_([status.value for status in ACTIVE_STATUSES]),
+                and_(Case.status == CaseStatus.RESOLVED.value, Case.resolved_at >= resolved_since),
+            ),
         )
     )
-    return [
-        CaseSnapshot(
-            case_id=row.id, channel=Channel(row.channel), status=CaseStatus(row.status), updated_at=row.updated_at
+    return [_known(row) for row in rows]
+
+
+async def latest_unclosed_case(session: AsyncSession, *, customer_id: str, channel: Channel) -> str | None:
+    """The id of the customer's most recently updated case on `channel` that is not closed."""
+    rows = await session.execute(
+        select(Case.id)
+        .where(
+            Case.customer_id == customer_id,
+            Case.channel == channel.value,
+            Case.status.in_([status.value for status in (*ACTIVE_STATUSES, CaseStatus.RESOLVED)]),
         )
-        for row in rows
-    ]
+        .order_by(Case.updated_at.desc(), Case.id)
+        .limit(1)
+    )
+    return rows.scalars().first()
+
+
+async def open_survey(session: AsyncSession, *, customer_id: str, channel: Channel, now: datetime) -> Survey | None:
+    """The newest survey sent to the customer on `channel` that is unanswered and still valid; found through the
+    survey's case, so a survey sent before a merge still counts for the survivor."""
+    rows = await session.execute(
+        select(Survey)
+        .join(Case, Case.id == Survey.case_id)
+        .where(
+            Case.customer_id == customer_id,
+            Survey.channel == channel.value,
+            Survey.answered_at.is_(None),
+            Survey.expires_at > now,
+        )
+        .order_by(Survey.sent_at.desc(), Survey.token)
+        .limit(1)
+    )
+    return rows.scalars().first()
+
+
+async def timeline_entry_exists(session: AsyncSession, *, case_id: str, kind: str, at: datetime) -> bool:
+    """Whether the case already has a `kind` entry at `at`: an event redelivered with a new envelope id is noticed."""
+    rows = await session.execute(
+        select(TimelineEntry.id)
+        .where(TimelineEntry.case_id == case_id, TimelineEntry.kind == kind, TimelineEntry.at == at)
+        .limit(1)
+    )
+    return rows.first() is not None
 
 
 async def next_case_number(session: AsyncSession, *, year: int) -> int:

@@ -1,13 +1,20 @@
-"""Settings of case_service, read from CASE_SERVICE_* environment variables (shared ones unprefixed)."""
+"""Settings of case_service, read from CASE_SERVICE_* environment variables (shared ones unprefixed).
+
+The taxonomy, keyword rules, SLA targets, business hours, templates and playbooks are JSON values; left unset they
+are the built-in defaults (see `case_service.policy`), so a fresh install works without any of them.
+"""
+
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.events import Priority
 from shared.settings import DatabaseSettings
 
 ENV_PREFIX = "CASE_SERVICE_"
 SERVICE_NAME = "case_service"
+
+JsonMap = dict[str, Any]
 
 
 class CaseServiceSettings(DatabaseSettings):
@@ -17,5 +24,41 @@ class CaseServiceSettings(DatabaseSettings):
     default_region: str = Field(
         "VN", pattern="^[A-Z]{2}$", description="ISO region of phone numbers written without a country code."
     )
-    default_category: str = Field("general", min_length=1, max_length=100)
-    default_priority: Priority = Priority.NORMAL
+    public_base_url: str = Field(
+        "http://127.0.0.1:8004", description="Where customers reach this service (survey links point here)."
+    )
+
+    # Threading and lifecycle
+    reopen_window_hours: float = Field(
+        168, ge=0, description="A customer writing within this time after a resolution reopens the case."
+    )
+
+    # Classification (JSON; unset = built-in taxonomy and Vietnamese/English keyword rules)
+    categories: list[str] | None = Field(None, description='The category taxonomy, e.g. ["billing_refund", ...].')
+    category_keywords: dict[str, list[str]] | None = Field(None, description="category -> keywords")
+    priority_keywords: dict[str, list[str]] | None = Field(None, description="priority -> keywords")
+    marker_keywords: dict[str, list[str]] | None = Field(None, description="marker (angry, urgent...) -> keywords")
+
+    # SLA
+    sla_targets: dict[str, dict[str, float]] | None = Field(
+        None, description='priority -> {"first_response_minutes": .., "resolution_minutes": ..}'
+    )
+    business_hours: JsonMap | None = Field(
+        None,
+        description='{"timezone": "Asia/Ho_Chi_Minh", "hours": {"mon": ["08:00-17:30"], ...}, "holidays": [...]};'
+        " unset = SLA clocks run around the clock.",
+    )
+    sla_at_risk_fraction: float = Field(0.8, gt=0, lt=1, description="A target is at risk once this much is used.")
+    scheduler_interval_seconds: float = Field(2.0, gt=0, le=300, description="How often due SLA and follow-ups run.")
+
+    # Acknowledgement, follow-up and CSAT
+    acknowledgement_templates: dict[str, str] | None = Field(None, description="language -> template ({reference})")
+    survey_templates: dict[str, str] | None = Field(None, description="language -> template ({survey_url})")
+    follow_up_delay_hours: float = Field(72, ge=0, description="Check back with the customer this long after resolve.")
+    survey_valid_days: float = Field(14, gt=0)
+    csat_reopen_below: int = Field(3, ge=1, le=6, description="A score below this reopens the case.")
+
+    # Playbooks (JSON; unset = built-in)
+    playbooks: dict[str, dict[str, list[str]]] | None = Field(
+        None, description='category -> {"questions": [...], "steps": [...]}'
+    )

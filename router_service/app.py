@@ -10,16 +10,30 @@ from fastapi import Depends, FastAPI
 from router_service import api
 from router_service.broadcast import BROADCASTER, Broadcaster
 from router_service.escalation import on_sla_at_risk, on_sla_breached
+from router_service.escalation_request import on_escalation_requested
+from router_service.follow_ups import on_follow_up_due
 from router_service.handlers import on_case_opened
 from router_service.lifecycle import on_case_closed, on_case_resolved
 from router_service.models import Base
 from router_service.reassign import AwayReassigner
+from router_service.reclassify import on_case_reclassified
 from router_service.relaxation import Relaxer
+from router_service.reopen import on_case_reopened
 from router_service.settings import RouterServiceSettings
 from router_service.sweeper import OfferSweeper
 from shared import topics
 from shared.auth import require_principal
-from shared.events import CaseClosed, CaseOpened, CaseResolved, CaseSlaAtRisk, CaseSlaBreached
+from shared.events import (
+    CaseClosed,
+    CaseEscalationRequested,
+    CaseFollowUpDue,
+    CaseOpened,
+    CaseReclassified,
+    CaseReopened,
+    CaseResolved,
+    CaseSlaAtRisk,
+    CaseSlaBreached,
+)
 from shared.runtime import ServiceRuntime
 from shared.webapp import new_service_app
 
@@ -39,6 +53,10 @@ def create_app(settings: RouterServiceSettings) -> FastAPI:
             CaseClosed.event_type: partial(on_case_closed, policy=policy),
             CaseSlaAtRisk.event_type: partial(on_sla_at_risk, policy=policy),
             CaseSlaBreached.event_type: partial(on_sla_breached, policy=policy),
+            CaseReopened.event_type: partial(on_case_reopened, policy=policy),
+            CaseReclassified.event_type: partial(on_case_reclassified, policy=policy),
+            CaseEscalationRequested.event_type: partial(on_escalation_requested, policy=policy),
+            CaseFollowUpDue.event_type: on_follow_up_due,
         },
     )
     broadcaster = Broadcaster()

@@ -1,14 +1,20 @@
-"""HTTP response models of case_service's API."""
+"""HTTP request and response models of the case API: lists, the case detail, and the agent actions' bodies."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_field, model_validator
 
 from case_service.domain import CaseStatus
-from shared.events import AddressKind, Channel, Priority
+from shared.events import Channel, Priority
+
+# Surrounding blanks are dropped, so a text of only spaces counts as missing (422).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2_000)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=36)]
 
 
 class _Out(BaseModel):
@@ -16,12 +22,17 @@ class _Out(BaseModel):
 
 
 class MessageOut(_Out):
+    """A message of the case: a customer's (inbound), a reply or automatic message (outbound) or an internal note."""
+
     id: str
+    case_id: str
     channel: Channel
     provider: str
     provider_message_id: str
-    direction: str
-    sender_kind: AddressKind
+    direction: str = Field(description="inbound, outbound or note")
+    purpose: str | None = Field(None, description="Outbound: acknowledgement, reply or survey.")
+    author_agent_id: str | None = None
+    sender_kind: str
     sender_address: str
     sender_display_name: str | None
     recipient: str | None
@@ -33,7 +44,9 @@ class MessageOut(_Out):
     received_at: datetime
     created_at: datetime
     thread: dict[str, Any]
-    attachments: list[dict[str, Any]]
+    thread_rule: str | None = Field(None, description="The threading rule that put the message in this case.")
+    thread_reason: str | None = None
+    attachments: list[dict[str, Any]] = Field(description="Attachment metadata (name, type, size, where it is).")
 
 
 class CaseSummary(_Out):
@@ -43,6 +56,7 @@ class CaseSummary(_Out):
     channel: Channel
     category: str
     priority: Priority
+    markers: list[str] = []
     language: str | None
     subject: str | None
     customer_id: str
@@ -50,30 +64,118 @@ class CaseSummary(_Out):
     assigned_at: datetime | None
     opened_at: datetime
     updated_at: datetime
+    sla_status: str = Field("ok", description="The worst state of the case's SLA clocks.")
+    escalated: bool = False
+    reopen_count: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def assignee(self) -> str | None:
+        """The agent holding the case (same as `assignee_agent_id`)."""
+        return self.assignee_agent_id
+
+
+class TimelineEntryOut(_Out):
+    at: datetime
+    kind: str
+    actor_kind: str = Field(description="customer, agent, supervisor, admin, system or router")
+    actor_id: str | None
+    message_id: str | None
+    detail: dict[str, Any]
+
+
+class PlaybookOut(BaseModel):
+    category: str
+    questions: list[str]
+    steps: list[str]
+
+
+class ClockOut(BaseModel):
+    target: str = Field(description="first_response or resolution")
+    state: str = Field(description="ok, at_risk, breached, paused or met")
+    target_seconds: float
+    elapsed_seconds: float
+    remaining_seconds: float
+    due_at: datetime | None
+    met_at: datetime | None
+    paused: bool
+
+
+class SlaOut(BaseModel):
+    status: str = Field(description="The worst state among the clocks.")
+    clocks: list[ClockOut]
+
+
+class CsatOut(BaseModel):
+    score: int
+    comment: str | None
+    answered_at: datetime | None
 
 
 class CaseDetail(CaseSummary):
-    """A case with its messages, oldest first."""
+    """A case with its messages (oldest first), timeline (oldest first), playbook, SLA clocks and satisfaction."""
 
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    resolution_code: str | None
+    root_cause: str | None
+    escalation_reason: str | None
     messages: list[MessageOut]
+    timeline: list[TimelineEntryOut]
+    playbook: PlaybookOut | None
+    sla: SlaOut
+    csat: CsatOut | None
 
 
 class CaseList(BaseModel):
     items: list[CaseSummary]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class ContactPointOut(_Out):
-    kind: AddressKind
-    address: str
-    valid: bool
-    created_at: datetime
+class ReplyIn(BaseModel):
+    text: Text
+    await_customer: bool = Field(False, description="Wait on the customer after this reply (pending_customer).")
 
 
-class CustomerDetail(_Out):
-    """A customer with every contact point and their cases, newest first."""
+class NoteIn(BaseModel):
+    text: Text
 
-    id: str
-    display_name: str | None
-    created_at: datetime
-    contact_points: list[ContactPointOut]
-    cases: list[CaseSummary]
+
+class EscalateIn(BaseModel):
+    reason: Reason
+
+
+class ResolveIn(BaseModel):
+    resolution_code: Tag
+    root_cause: Tag
+
+
+class ReopenIn(BaseModel):
+    reason: Reason
+
+
+class CloseIn(BaseModel):
+    reason: Reason | None = None
+
+
+class ReclassifyIn(BaseModel):
+    """An agent's override of the automatic classification: at least one of the two."""
+
+    category: Tag | None = None
+    priority: Priority | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> ReclassifyIn:
+        if self.category is None and self.priority is None:
+            raise ValueError("give category, priority or both")
+        return self
+
+
+class SplitIn(BaseModel):
+    message_ids: list[Id] = Field(min_length=1, max_length=500, description="Inbound messages of this case.")
+
+
+class MoveIn(BaseModel):
+    message_id: Id
+    to_case_id: Id

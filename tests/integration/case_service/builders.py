@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -15,6 +16,7 @@ from case_service.settings import CaseServiceSettings
 from shared.cloudevents import CloudEvent, new_event
 from shared.events import AddressKind, CaseAssigned, Channel, ComplaintMessageReceived, Sender
 from shared.settings import hash_api_key
+from shared.tokens import Principal, Role, issue_token
 
 API_KEY = "test-key-0123456789abcdef"
 
@@ -77,3 +79,23 @@ async def outbox_events(engine: AsyncEngine) -> list[dict[str, Any]]:
     async with engine.connect() as connection:
         rows = (await connection.execute(select(outbox).order_by(outbox.c.id))).all()
     return [{**json.loads(row.payload), "_topic": row.topic, "_key": row.key} for row in rows]
+
+
+SIGNING_KEY = "case-service-test-signing-key-0123456789abcdef"
+
+
+def signed_settings_for(database_url: str, broker: str = "127.0.0.1:1", **overrides: Any) -> CaseServiceSettings:
+    """`settings_for` with a token signing key, so agent and supervisor tokens (`token_auth`) are accepted."""
+    return settings_for(database_url, broker).model_copy(
+        update={"token_signing_key": SecretStr(SIGNING_KEY), **overrides}
+    )
+
+
+def token_auth(role: Role = Role.AGENT, agent_id: str | None = None) -> dict[str, str]:
+    """A bearer header with a token signed by SIGNING_KEY, for an agent (give `agent_id`) or another role."""
+    issued = issue_token(SIGNING_KEY, principal=Principal(role, agent_id=agent_id), ttl=timedelta(hours=1))
+    return {"Authorization": f"Bearer {issued.token}"}
+
+
+def assigned(case_id: str, agent_id: str, *, at: datetime | None = None) -> CaseAssigned:
+    return CaseAssigned(case_id=case_id, agent_id=agent_id, assigned_at=at or datetime.now(UTC))

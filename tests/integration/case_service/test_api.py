@@ -1,8 +1,8 @@
-"""The read API through HTTP, with the service's lifespan entered: keys, problems, case detail, customer lookup."""
+"""The API through HTTP with the service's lifespan entered: keys and problems, customer lookup by any contact form.
+
+The case routes are tested in test_cases_api.py, test_actions_api.py and test_follow_ups_api.py."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -17,7 +17,7 @@ Service = tuple[FastAPI, httpx.AsyncClient]
 
 async def seed(app: FastAPI, *messages: ComplaintMessageReceived) -> None:
     runtime = app.state.runtime
-    handlers = CaseHandlers(runtime.settings)
+    handlers = CaseHandlers(runtime.settings, app.state.policy)
     for data in messages:
         async with runtime.sessions() as session, session.begin():
             await handlers.on_message_received(session, envelope(data), data)
@@ -49,35 +49,6 @@ async def test_errors_are_problem_documents(service: Service) -> None:
     assert (await client.get("/healthz")).status_code == 200
 
 
-async def test_case_detail_shows_the_case_and_its_messages_oldest_first(service: Service) -> None:
-    app, client = service
-    sent = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
-    # The later message is processed first: the history still reads in the order the customer wrote.
-    await seed(
-        app,
-        received(text="second", received_at=sent + timedelta(minutes=5)),
-        received(text="first", received_at=sent),
-    )
-    listing = await client.get("/v1/cases", headers=auth())
-    [summary] = listing.json()["items"]
-
-    response = await client.get(f"/v1/cases/{summary['id']}", headers=auth())
-
-    assert response.status_code == 200
-    case = response.json()
-    assert case["reference"] == summary["reference"]
-    assert (case["status"], case["channel"], case["category"], case["priority"]) == (
-        "new",
-        "email",
-        "general",
-        "normal",
-    )
-    assert (case["language"], case["subject"], case["assignee_agent_id"]) == ("en", "Missing order", None)
-    assert [m["text"] for m in case["messages"]] == ["first", "second"]
-    assert case["messages"][0]["sender_address"] == "an.customer@example.com"
-    assert datetime.fromisoformat(case["messages"][0]["received_at"]) == sent
-
-
 async def test_customer_is_found_by_id_or_by_any_form_of_a_contact_address(service: Service) -> None:
     app, client = service
     await seed(
@@ -104,21 +75,3 @@ async def test_customer_is_found_by_id_or_by_any_form_of_a_contact_address(servi
         assert (found.status_code, found.json()["id"]) == (200, customer["id"]), contact
     by_id = await client.get(f"/v1/customers/{customer['id']}", headers=auth())
     assert by_id.json() == customer
-
-
-async def test_a_number_owned_by_two_customers_as_different_kinds_asks_for_the_kind(service: Service) -> None:
-    app, client = service
-    await seed(
-        app,
-        received("0912345678", kind=AddressKind.PHONE, channel=Channel.SMS),
-        received("84912345678", kind=AddressKind.WHATSAPP, channel=Channel.WHATSAPP),
-    )
-    ambiguous = await client.get("/v1/customers", params={"contact": "0912345678"}, headers=auth())
-    assert ambiguous.status_code == 409
-    assert len(ambiguous.json()["customer_ids"]) == 2
-
-    as_whatsapp = await client.get(
-        "/v1/customers", params={"contact": "0912345678", "kind": "whatsapp"}, headers=auth()
-    )
-    assert as_whatsapp.status_code == 200
-    assert [p["kind"] for p in as_whatsapp.json()["contact_points"]] == ["whatsapp"]

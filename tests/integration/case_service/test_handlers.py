@@ -1,211 +1,285 @@
-"""The handlers called directly inside a transaction, on SQLite and PostgreSQL: who the customer is, which case a
-message joins, and what is announced."""
+"""The handlers called directly inside a transaction, on SQLite and PostgreSQL: a new case (classified, SLA clocks,
+acknowledged), appends, dedup, consent keywords, survey answers on the channel, assignments and escalations."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from case_service import csat
 from case_service.handlers import CaseHandlers, UnknownCase, handlers_for
-from case_service.models import Case, ContactPoint, Customer, Message
+from case_service.lifecycle import CaseAction
+from case_service.models import Case, ContactPoint, Customer, FollowUp, Message, SlaClock, Survey, TimelineEntry
 from case_service.settings import CaseServiceSettings
 from shared import topics
-from shared.cloudevents import CloudEvent
-from shared.events import AddressKind, CaseAssigned, Channel, ComplaintMessageReceived
-from tests.integration.case_service.builders import count, envelope, outbox_events, received
-
-Sessions = async_sessionmaker[AsyncSession]
-T = TypeVar("T")
-
-
-async def deliver(sessions: Sessions, handlers: CaseHandlers, data: ComplaintMessageReceived) -> CloudEvent:
-    event = envelope(data, correlation_id="corr-1")
-    async with sessions() as session, session.begin():
-        await handlers.on_message_received(session, event, data)
-    return event
-
-
-async def assign(sessions: Sessions, handlers: CaseHandlers, data: CaseAssigned) -> None:
-    async with sessions() as session, session.begin():
-        await handlers.on_case_assigned(session, envelope(data), data)
+from shared.events import AddressKind, CaseAssigned, CaseEscalated, Channel
+from tests.integration.case_service.builders import count, envelope, outbox_events
+from tests.integration.case_service.inbound_kit import (
+    START,
+    Inbound,
+    Sessions,
+    all_of,
+    case_of,
+    message,
+    message_of,
+    outbound_of,
+    sms,
+    timeline_of,
+)
 
 
-async def all_of(sessions: Sessions, model: type[T]) -> list[T]:
-    async with sessions() as session:
-        return list((await session.execute(select(model))).scalars().all())
+@pytest.fixture
+def inbound(settings: CaseServiceSettings) -> Inbound:
+    return Inbound(settings)
 
 
-async def test_first_message_opens_a_case_for_a_new_customer(
-    sessions: Sessions, handlers: CaseHandlers, engine: AsyncEngine
+async def test_first_message_opens_a_classified_case_with_clocks_and_an_acknowledgement(
+    sessions: Sessions, inbound: Inbound, engine: AsyncEngine
 ) -> None:
-    data = received("An.Customer@Example.com", language="vi")
-    inbound = await deliver(sessions, handlers, data)
+    data = message(
+        "An.Customer@Example.com",
+        text="The parcel arrived damaged and I want a refund immediately. This is unacceptable!",
+        provider_message_id="m-1",
+        message_id="<cust-1@mail.example>",
+    )
+    event = await inbound.deliver(sessions, data)
 
     [customer] = await all_of(sessions, Customer)
     [point] = await all_of(sessions, ContactPoint)
-    [case] = await all_of(sessions, Case)
-    [message] = await all_of(sessions, Message)
-    assert customer.display_name == "An Customer"
-    assert (point.kind, point.address, point.customer_id) == ("email", "an.customer@example.com", customer.id)
-    assert case.customer_id == customer.id
-    assert (case.status, case.channel, case.category, case.priority) == ("new", "email", "general", "normal")
-    assert (case.language, case.subject) == ("vi", "Missing order")
-    assert re.fullmatch(rf"C-{datetime.now(UTC).year}-000001", case.reference)
-    assert (message.case_id, message.text, message.inbound_event_id) == (case.id, data.text, inbound.id)
+    case = await case_of(sessions, "m-1")
+    stored = await message_of(sessions, "m-1")
+    assert (customer.display_name, customer.name_key, customer.language) == ("An Customer", "an customer", "en")
+    assert (point.kind, point.address, point.match_key) == (
+        "email",
+        "an.customer@example.com",
+        "mail:an.customer@example.com",
+    )
+    assert case.reference == "C-2026-000001"
+    assert (case.status, case.channel, case.customer_id, case.language) == ("new", "email", customer.id, "en")
+    assert (case.category, case.priority) == ("damaged_goods", "urgent")
+    assert case.markers == ["angry", "urgent"]
+    assert case.last_customer_message_at == START
+    assert (stored.inbound_event_id, stored.message_id_header) == (event.id, "<cust-1@mail.example>")
+    assert (stored.thread_rule, stored.direction) == ("new_case", "inbound")
 
-    [opened] = await outbox_events(engine)
-    assert (opened["_topic"], opened["_key"]) == (topics.CASES_EVENTS, case.id)
-    assert (opened["type"], opened["source"], opened["subject"]) == ("case.opened.v1", "case_service", case.id)
+    kinds = [entry.kind for entry in await timeline_of(sessions, case.id)]
+    assert sorted(kinds) == ["acknowledgement_sent", "case_opened", "classified"]
+    [classified] = await timeline_of(sessions, case.id, "classified")
+    assert classified.detail["evidence"]["category"] == ["damaged"]
+    assert classified.detail["markers"] == ["angry", "urgent"]
+    clocks = {clock.target: clock for clock in await all_of(sessions, SlaClock)}
+    assert set(clocks) == {"first_response", "resolution"}
+    assert all(clock.running_since == START for clock in clocks.values())
+
+    opened, ack = await outbox_events(engine)
+    assert (opened["type"], opened["_topic"], opened["_key"]) == ("case.opened.v1", topics.CASES_EVENTS, case.id)
     assert opened["correlationid"] == "corr-1"
-    assert opened["data"]["case_reference"] == case.reference
-    assert opened["data"]["customer_id"] == customer.id
-    assert opened["data"]["message_id"] == message.id
-    assert (opened["data"]["category"], opened["data"]["priority"], opened["data"]["language"]) == (
-        "general",
-        "normal",
-        "vi",
-    )
+    assert opened["data"]["markers"] == ["angry", "urgent"]
+    assert (opened["data"]["category"], opened["data"]["priority"]) == ("damaged_goods", "urgent")
+    assert opened["data"]["preferred_skills"] == []
+    assert opened["data"]["message_id"] == stored.id
+    assert (ack["type"], ack["_topic"]) == ("outbound.message.requested.v1", topics.OUTBOUND_MESSAGES)
+    assert ack["data"]["purpose"] == "acknowledgement"
+    assert ack["data"]["to"]["address"] == "an.customer@example.com"
+    assert ack["data"]["thread"]["in_reply_to"] == "<cust-1@mail.example>"
+    assert "C-2026-000001" in ack["data"]["text"] and ack["data"]["text"].startswith("Hello An Customer")
+    [stored_ack] = await outbound_of(sessions, case.id)
+    assert stored_ack.message_id_header == ack["data"]["thread"]["message_id"]
 
 
-async def test_next_message_on_the_same_channel_joins_the_open_case(
-    sessions: Sessions, handlers: CaseHandlers, engine: AsyncEngine
+async def test_acknowledgement_speaks_the_customers_language(
+    sessions: Sessions, inbound: Inbound, engine: AsyncEngine
 ) -> None:
-    await deliver(sessions, handlers, received(text="first"))
-    await deliver(sessions, handlers, received(text="second", subject="Re: Missing order"))
+    await inbound.deliver(sessions, sms("0912345678", "Đơn hàng của tôi giao chậm quá", display_name=None))
+    await inbound.deliver(sessions, message("pat@example.com", text="Where is my order?", display_name="Pat"))
+
+    vi, en = [event["data"] for event in await outbox_events(engine) if event["type"].startswith("outbound")]
+    assert vi["language"] == "vi" and vi["text"].startswith("Xin chào quý khách")
+    assert "C-2026-000001" in vi["text"]
+    assert (vi["channel"], vi["to"]["address"]) == ("sms", "+84912345678")
+    assert en["language"] == "en" and en["text"].startswith("Hello Pat")
+    assert "C-2026-000002" in en["text"]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (message("shop@example.com", auto_submitted=True), "automated sender"),
+        (message("no-reply@carrier.example"), "automated sender"),
+        (message("0912345678", kind=AddressKind.PHONE, channel=Channel.PHONE, subject=None), "phone note"),
+    ],
+    ids=["auto-submitted", "no-reply", "phone-note"],
+)
+async def test_no_acknowledgement_to_robots_or_for_phone_notes(
+    sessions: Sessions, inbound: Inbound, engine: AsyncEngine, data: object, reason: str
+) -> None:
+    await inbound.deliver(sessions, data)  # type: ignore[arg-type]
 
     [case] = await all_of(sessions, Case)
-    messages = await all_of(sessions, Message)
-    assert sorted(m.text for m in messages) == ["first", "second"]
-    assert {m.case_id for m in messages} == {case.id}
-    assert case.subject == "Missing order", "the case keeps its first subject"
-    opened, added = await outbox_events(engine)
-    assert (opened["type"], added["type"]) == ("case.opened.v1", "case.message_added.v1")
-    assert (added["_key"], added["data"]["case_id"], added["data"]["case_reference"]) == (
-        case.id,
-        case.id,
-        case.reference,
-    )
-    assert added["data"]["message_id"] in {m.id for m in messages}
+    [skipped] = await timeline_of(sessions, case.id, "acknowledgement_skipped")
+    assert skipped.detail["reason"].startswith(reason)
+    assert await outbound_of(sessions, case.id) == []
+    assert [event["type"] for event in await outbox_events(engine)] == ["case.opened.v1"]
 
 
-async def test_other_channel_opens_another_case_for_the_same_customer(
-    sessions: Sessions, handlers: CaseHandlers, engine: AsyncEngine
+async def test_opt_out_is_recorded_stops_acknowledgements_and_start_resumes_them(
+    sessions: Sessions, inbound: Inbound, engine: AsyncEngine
 ) -> None:
-    await deliver(sessions, handlers, received(channel=Channel.EMAIL))
-    await deliver(sessions, handlers, received(channel=Channel.WEB))
+    await inbound.deliver(sessions, sms("0912345678", "Hàng bị vỡ rồi", provider_message_id="s-1"))
+    first = await case_of(sessions, "s-1")
+    await inbound.change(sessions, first.id, CaseAction.RESOLVE)
+    inbound.clock.advance(days=30)  # long past the reopen window
+    await inbound.deliver(sessions, sms("0912345678", "STOP", provider_message_id="s-2"))
 
     [customer] = await all_of(sessions, Customer)
-    cases = await all_of(sessions, Case)
-    assert sorted(c.channel for c in cases) == ["email", "web"]
-    assert {c.customer_id for c in cases} == {customer.id}
-    assert sorted(c.reference[-6:] for c in cases) == ["000001", "000002"]
-    assert [e["type"] for e in await outbox_events(engine)] == ["case.opened.v1", "case.opened.v1"]
+    assert customer.opted_out
+    assert (await case_of(sessions, "s-2")).id == first.id, "stored on the latest case, no new case for a keyword"
+    assert (await case_of(sessions, "s-2")).status == "resolved", "a keyword reopens nothing"
+    assert (await message_of(sessions, "s-2")).thread_rule == "consent_keyword"
+    [opted_out] = await timeline_of(sessions, first.id, "customer_opted_out")
+    assert opted_out.detail["was_opted_out"] is False
 
+    await inbound.deliver(sessions, sms("0912345678", "Lại bị vỡ nữa", provider_message_id="s-3"))
+    second = await case_of(sessions, "s-3")
+    assert second.id != first.id
+    [skipped] = await timeline_of(sessions, second.id, "acknowledgement_skipped")
+    assert skipped.detail["reason"] == "the customer opted out of messages"
 
-async def test_resolved_case_is_not_reopened_by_a_new_message(sessions: Sessions, handlers: CaseHandlers) -> None:
-    await deliver(sessions, handlers, received())
-    async with sessions() as session, session.begin():
-        (await session.execute(select(Case))).scalar_one().status = "resolved"
-    await deliver(sessions, handlers, received())
-
-    cases = await all_of(sessions, Case)
-    assert sorted(c.status for c in cases) == ["new", "resolved"]
-
-
-async def test_answer_to_a_case_waiting_on_the_customer_puts_it_back_to_open(
-    sessions: Sessions, handlers: CaseHandlers
-) -> None:
-    await deliver(sessions, handlers, received())
-    async with sessions() as session, session.begin():
-        (await session.execute(select(Case))).scalar_one().status = "pending_customer"
-    await deliver(sessions, handlers, received())
-
-    [case] = await all_of(sessions, Case)
-    assert case.status == "open"
-
-
-async def test_a_phone_number_written_two_ways_is_one_customer(sessions: Sessions, handlers: CaseHandlers) -> None:
-    await deliver(sessions, handlers, received("0912345678", kind=AddressKind.PHONE, channel=Channel.SMS))
-    await deliver(sessions, handlers, received("+84 912 345 678", kind=AddressKind.PHONE, channel=Channel.SMS))
-
+    await inbound.deliver(sessions, sms("0912345678", "start", provider_message_id="s-4"))
     [customer] = await all_of(sessions, Customer)
-    [point] = await all_of(sessions, ContactPoint)
-    [case] = await all_of(sessions, Case)
-    assert (point.kind, point.address, point.raw) == ("phone", "+84912345678", "0912345678")
-    assert case.customer_id == customer.id
-    assert {m.sender_address for m in await all_of(sessions, Message)} == {"+84912345678"}
+    assert not customer.opted_out
+    assert (await case_of(sessions, "s-4")).id == second.id
+    assert len(await timeline_of(sessions, second.id, "customer_opted_in")) == 1
+    assert [e["data"]["purpose"] for e in await outbox_events(engine) if e["_topic"] == topics.OUTBOUND_MESSAGES] == [
+        "acknowledgement"
+    ]
+
+
+async def resolved_with_survey(sessions: Sessions, inbound: Inbound, data: object) -> tuple[Case, Survey]:
+    """A case opened by `data`, resolved, and its follow-up's survey sent on the channel."""
+    await inbound.deliver(sessions, data)  # type: ignore[arg-type]
+    [case] = [c for c in await all_of(sessions, Case) if c.status == "new"]
+    await inbound.change(sessions, case.id, CaseAction.RESOLVE)
+    inbound.clock.advance(days=3)
+    async with sessions() as session, session.begin():
+        follow_up = (await session.execute(select(FollowUp).where(FollowUp.case_id == case.id))).scalar_one()
+        stored = await session.get(Case, case.id)
+        assert stored is not None
+        survey = await csat.send_survey(
+            session, case=stored, follow_up=follow_up, now=inbound.clock(), policy=inbound.policy, tenant="default"
+        )
+        assert survey is not None
+    return case, survey
+
+
+async def test_a_low_survey_answer_on_the_channel_is_recorded_and_reopens_the_case(
+    sessions: Sessions, inbound: Inbound, engine: AsyncEngine
+) -> None:
+    case, survey = await resolved_with_survey(sessions, inbound, sms("0912345678", "Hàng bị vỡ", display_name="Lan"))
+    inbound.clock.advance(hours=2)
+    await inbound.deliver(sessions, sms("+84912345678", "2 - giao quá chậm", provider_message_id="answer"))
+
+    assert await count(engine, "cases") == 1, "an answer opens no case"
+    answer = await message_of(sessions, "answer")
+    assert (answer.case_id, answer.thread_rule) == (case.id, "survey_answer")
+    [stored] = await all_of(sessions, Survey)
+    assert (stored.score, stored.comment, stored.answered_via) == (2, "giao quá chậm", "channel")
+    reopened = await case_of(sessions, "answer")
+    assert (reopened.csat_score, reopened.status, reopened.reopen_count) == (2, "open", 1)
+    types = [event["type"] for event in await outbox_events(engine)]
+    assert types[-2:] == ["case.reopened.v1", "case.message_added.v1"]
+    assert [e["data"]["purpose"] for e in await outbox_events(engine) if e["_topic"] == topics.OUTBOUND_MESSAGES] == [
+        "acknowledgement",
+        "survey",
+    ], "no acknowledgement of an answer"
+    assert survey.token == stored.token
+
+
+async def test_a_good_survey_answer_leaves_the_case_resolved(sessions: Sessions, inbound: Inbound) -> None:
+    case, _ = await resolved_with_survey(sessions, inbound, message("pat@example.com", display_name="Pat"))
+    await inbound.deliver(sessions, message("pat@example.com", text="5", subject="Re: survey", provider_message_id="a"))
+
+    answered = await case_of(sessions, "a")
+    assert (answered.id, answered.status, answered.csat_score) == (case.id, "resolved", 5)
 
 
 async def test_duplicate_provider_message_changes_nothing_and_emits_nothing(
-    sessions: Sessions, handlers: CaseHandlers, engine: AsyncEngine
+    sessions: Sessions, inbound: Inbound, engine: AsyncEngine
 ) -> None:
-    await deliver(sessions, handlers, received(provider_message_id="sg-1", text="original"))
+    await inbound.deliver(sessions, message(provider_message_id="sg-1", text="original"))
     # Redelivered by the provider: a new inbound event, the same provider message id.
-    await deliver(sessions, handlers, received(provider_message_id="sg-1", text="retry of the webhook"))
+    await inbound.deliver(sessions, message(provider_message_id="sg-1", text="retry of the webhook"))
 
-    [message] = await all_of(sessions, Message)
-    assert message.text == "original"
+    [stored] = [m for m in await all_of(sessions, Message) if m.direction == "inbound"]
+    assert stored.text == "original"
     assert await count(engine, "cases") == 1
-    assert [e["type"] for e in await outbox_events(engine)] == ["case.opened.v1"]
+    assert [e["type"] for e in await outbox_events(engine)] == ["case.opened.v1", "outbound.message.requested.v1"]
 
 
-async def test_customer_ref_links_the_customer_across_addresses(sessions: Sessions, handlers: CaseHandlers) -> None:
-    await deliver(sessions, handlers, received("an@example.com", customer_ref="crm-42"))
-    await deliver(
-        sessions,
-        handlers,
-        received("0912345678", kind=AddressKind.PHONE, channel=Channel.SMS, customer_ref=" crm-42 "),
-    )
-    # Known now by the phone number alone.
-    await deliver(sessions, handlers, received("+84912345678", kind=AddressKind.PHONE, channel=Channel.SMS))
-
-    [customer] = await all_of(sessions, Customer)
-    points = await all_of(sessions, ContactPoint)
-    assert sorted((p.kind, p.address) for p in points) == [
-        ("email", "an@example.com"),
-        ("external", "crm-42"),
-        ("phone", "+84912345678"),
-    ]
-    assert {p.customer_id for p in points} == {customer.id}
-    assert sorted(c.channel for c in await all_of(sessions, Case)) == ["email", "sms"]
-
-
-async def test_customer_ref_outranks_an_address_owned_by_someone_else(
-    sessions: Sessions, handlers: CaseHandlers
+async def test_an_answer_to_a_case_waiting_on_the_customer_puts_it_back_to_open(
+    sessions: Sessions, inbound: Inbound, engine: AsyncEngine
 ) -> None:
-    await deliver(sessions, handlers, received("shared@example.com"))
-    await deliver(sessions, handlers, received("own@example.com", customer_ref="crm-7"))
-    # The integrator says this is crm-7, though the address already belongs to the first customer.
-    await deliver(sessions, handlers, received("shared@example.com", channel=Channel.API, customer_ref="crm-7"))
+    await inbound.deliver(sessions, sms("0912345678", "Hàng bị vỡ", provider_message_id="s-1"))
+    case = await case_of(sessions, "s-1")
+    await inbound.change(sessions, case.id, CaseAction.AWAIT_CUSTOMER)
+    inbound.clock.advance(hours=1)
+    await inbound.deliver(sessions, sms("0912345678", "Đây là ảnh", provider_message_id="s-2"))
 
-    owners = {(p.kind, p.address): p.customer_id for p in await all_of(sessions, ContactPoint)}
-    api_case = next(c for c in await all_of(sessions, Case) if c.channel == "api")
-    assert api_case.customer_id == owners[("external", "crm-7")]
-    assert owners[("email", "shared@example.com")] != owners[("external", "crm-7")], "an owned address stays put"
-
-
-async def test_assignment_records_the_agent_and_opens_the_case(sessions: Sessions, handlers: CaseHandlers) -> None:
-    await deliver(sessions, handlers, received())
-    [case] = await all_of(sessions, Case)
-    assigned_at = datetime.now(UTC)
-    await assign(sessions, handlers, CaseAssigned(case_id=case.id, agent_id="agent-7", assigned_at=assigned_at))
-    # A stale assignment replayed later does not overwrite the newer one.
-    stale = assigned_at - timedelta(minutes=5)
-    await assign(sessions, handlers, CaseAssigned(case_id=case.id, agent_id="agent-1", assigned_at=stale))
-
-    [case] = await all_of(sessions, Case)
-    assert (case.assignee_agent_id, case.status) == ("agent-7", "open")
-    assert case.assigned_at == assigned_at
+    answered = await case_of(sessions, "s-2")
+    assert (answered.id, answered.status) == (case.id, "open")
+    [back] = [e for e in await timeline_of(sessions, case.id, "status_changed") if e.detail["to"] == "open"]
+    assert (back.actor_kind, back.detail["action"]) == ("customer", "customer_message")
+    added = (await outbox_events(engine))[-1]
+    assert (added["type"], added["data"]["case_id"]) == ("case.message_added.v1", case.id)
 
 
-async def test_assignment_of_an_unknown_case_is_refused(sessions: Sessions, handlers: CaseHandlers) -> None:
+async def test_assignment_records_the_agent_opens_the_case_and_ignores_stale_or_repeated_ones(
+    sessions: Sessions, inbound: Inbound
+) -> None:
+    await inbound.deliver(sessions, message(provider_message_id="m-1"))
+    case = await case_of(sessions, "m-1")
+    assigned = CaseAssigned(case_id=case.id, agent_id="agent-7", assigned_at=START + timedelta(minutes=1))
+    await inbound.deliver(sessions, assigned)
+    await inbound.deliver(sessions, assigned)  # redelivered with a new envelope id
+    stale = CaseAssigned(case_id=case.id, agent_id="agent-1", assigned_at=START - timedelta(minutes=5))
+    await inbound.deliver(sessions, stale)
+
+    case = await case_of(sessions, "m-1")
+    assert (case.assignee_agent_id, case.status, case.assigned_at) == ("agent-7", "open", assigned.assigned_at)
+    [entry] = await timeline_of(sessions, case.id, "assigned")
+    assert (entry.actor_kind, entry.detail["agent_id"]) == ("router", "agent-7")
+    assert len(await timeline_of(sessions, case.id, "status_changed")) == 1
+
+
+async def test_escalation_by_the_router_is_recorded_once(sessions: Sessions, inbound: Inbound) -> None:
+    await inbound.deliver(sessions, message(provider_message_id="m-1"))
+    case = await case_of(sessions, "m-1")
+    escalated = CaseEscalated(
+        case_id=case.id, supervisor_id="sup-1", reason="SLA breached", agent_id="agent-7", escalated_at=START
+    )
+    await inbound.deliver(sessions, escalated)
+    await inbound.deliver(sessions, escalated)
+
+    case = await case_of(sessions, "m-1")
+    assert (case.escalated, case.escalation_reason) == (True, "SLA breached")
+    [entry] = await timeline_of(sessions, case.id, "escalated")
+    assert (entry.actor_kind, entry.detail["supervisor_id"], entry.detail["agent_id"]) == ("router", "sup-1", "agent-7")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        CaseAssigned(case_id="nope", agent_id="a", assigned_at=START),
+        CaseEscalated(case_id="nope", supervisor_id="s", reason="r", escalated_at=START),
+    ],
+    ids=["assigned", "escalated"],
+)
+async def test_an_event_about_an_unknown_case_is_refused(sessions: Sessions, inbound: Inbound, data: object) -> None:
     with pytest.raises(UnknownCase):
-        await assign(sessions, handlers, CaseAssigned(case_id="nope", agent_id="a", assigned_at=datetime.now(UTC)))
+        await inbound.deliver(sessions, data)  # type: ignore[arg-type]
 
 
 async def test_many_messages_in_one_transaction_are_applied_in_order(
@@ -214,19 +288,30 @@ async def test_many_messages_in_one_transaction_are_applied_in_order(
     """As the consumer applies a batch: one transaction, handlers looked up by event type."""
     mapping = handlers_for(settings)
     batch = [
-        received("a@example.com", provider_message_id="m1"),
-        received("a@example.com", provider_message_id="m2"),
-        received("a@example.com", provider_message_id="m1"),
-        received("b@example.com", provider_message_id="m3"),
+        message("a@example.com", provider_message_id="m1"),
+        message("a@example.com", provider_message_id="m2", subject="[#C-2026-000001] more"),
+        message("a@example.com", provider_message_id="m1"),
+        message("b@example.com", provider_message_id="m3"),
     ]
     async with sessions() as session, session.begin():
         for data in batch:
             await mapping[data.event_type](session, envelope(data), data)
 
-    assert await count(engine, "messages") == 3
     assert await count(engine, "customers") == 2
-    assert [e["type"] for e in await outbox_events(engine)] == [
+    assert await count(engine, "cases") == 2
+    assert len([m for m in await all_of(sessions, Message) if m.direction == "inbound"]) == 3
+    assert [e["type"] for e in await outbox_events(engine) if e["_topic"] == topics.CASES_EVENTS] == [
         "case.opened.v1",
         "case.message_added.v1",
         "case.opened.v1",
     ]
+
+
+async def test_the_handlers_default_to_the_policy_of_their_settings(sessions: Sessions, handlers: CaseHandlers) -> None:
+    data = message(provider_message_id="m-1")
+    async with sessions() as session, session.begin():
+        await handlers.on_message_received(session, envelope(data), data)
+
+    [case] = await all_of(sessions, Case)
+    assert case.category == "damaged_goods"
+    assert await all_of(sessions, TimelineEntry)

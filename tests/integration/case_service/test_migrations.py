@@ -42,7 +42,7 @@ async def test_migration_matches_the_models_and_can_be_used(database_url: str) -
         async with sessions() as session:
             case = (await session.execute(select(Case))).scalar_one()
         assert case.status == "new"
-        assert [e["type"] for e in await outbox_events(engine)] == ["case.opened.v1"]
+        assert [e["type"] for e in await outbox_events(engine)] == ["case.opened.v1", "outbound.message.requested.v1"]
     finally:
         await engine.dispose()
 

@@ -12,6 +12,7 @@ from case_service.domain import (
     assignment_is_newer,
     case_to_append_to,
     contact_candidates,
+    extra_identifiers,
     format_reference,
     identifiers_to_link,
     message_identifiers,
@@ -125,6 +126,45 @@ def test_a_customer_ref_that_is_the_sender_is_one_identifier() -> None:
     sender = ContactAddress(kind=AddressKind.EXTERNAL, address="crm-42")
     [only] = message_identifiers(sender, "crm-42")
     assert (only.kind, only.address) == (AddressKind.EXTERNAL, "crm-42")
+
+
+def test_a_whatsapp_id_also_names_the_phone_and_extra_identifiers_come_last() -> None:
+    whatsapp = ContactAddress(kind=AddressKind.WHATSAPP, address="+84912345678", raw="84912345678")
+    [phone] = extra_identifiers(whatsapp, {}, default_region="VN")
+    assert (phone.kind, phone.address, phone.valid) == (AddressKind.PHONE, "+84912345678", True)
+    ref, sender, also = message_identifiers(whatsapp, "crm-1", extra=(phone,))
+    assert (ref.kind, sender, also) == (AddressKind.EXTERNAL, whatsapp, phone)
+
+
+def test_an_invalid_whatsapp_id_names_no_phone() -> None:
+    whatsapp = ContactAddress(kind=AddressKind.WHATSAPP, address="12", valid=False)
+    assert extra_identifiers(whatsapp, {}, default_region="VN") == ()
+
+
+def test_identifiers_an_adapter_lists_are_normalized_and_junk_is_ignored() -> None:
+    sender = ContactAddress(kind=AddressKind.EMAIL, address="an@example.com")
+    listed = [
+        {"kind": "PHONE", "address": "0912 345 678"},
+        {"kind": "email", "address": "An@Example.com"},
+        {"kind": "fax", "address": "123"},
+        {"kind": "zalo", "address": "  "},
+        {"address": "x"},
+        "zalo:1",
+    ]
+    found = extra_identifiers(sender, {"identifiers": listed}, default_region="VN")
+    assert [(c.kind, c.address) for c in found] == [
+        (AddressKind.PHONE, "+84912345678"),
+        (AddressKind.EMAIL, "an@example.com"),
+    ]
+    [only] = message_identifiers(sender, None, extra=found[1:])
+    assert only == sender, "an identifier listed twice counts once"
+    assert extra_identifiers(sender, {"identifiers": "not a list"}, default_region="VN") == ()
+
+
+def test_an_adapter_lists_a_handful_of_identifiers_at_most() -> None:
+    sender = ContactAddress(kind=AddressKind.EMAIL, address="an@example.com")
+    listed = [{"kind": "telegram", "address": f"tg-{n}"} for n in range(50)]
+    assert len(extra_identifiers(sender, {"identifiers": listed}, default_region="VN")) == 5
 
 
 def test_the_strongest_known_identifier_names_the_customer_and_unknown_ones_get_linked() -> None:

@@ -1,4 +1,4 @@
-"""case_service reads its own settings from CASE_SERVICE_* and the shared ones unprefixed."""
+"""case_service reads its own settings from CASE_SERVICE_* and the shared ones unprefixed; JSON rules parse."""
 
 from __future__ import annotations
 
@@ -6,29 +6,51 @@ import pytest
 from pydantic import ValidationError
 
 from case_service.settings import CaseServiceSettings
-from shared.events import Priority
+
+OWN = (
+    "CASE_SERVICE_PORT",
+    "CASE_SERVICE_DEFAULT_REGION",
+    "CASE_SERVICE_REOPEN_WINDOW_HOURS",
+    "CASE_SERVICE_CATEGORIES",
+    "CASE_SERVICE_FOLLOW_UP_DELAY_HOURS",
+)
 
 
-def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CASE_SERVICE_PORT", "CASE_SERVICE_DEFAULT_REGION", "CASE_SERVICE_DEFAULT_CATEGORY"):
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in OWN:
         monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults() -> None:
     settings = CaseServiceSettings(_env_file=None)
-    assert (settings.port, settings.default_region, settings.default_category) == (8004, "VN", "general")
-    assert settings.default_priority is Priority.NORMAL
+    assert (settings.port, settings.default_region) == (8004, "VN")
+    assert (settings.reopen_window_hours, settings.follow_up_delay_hours, settings.csat_reopen_below) == (168, 72, 3)
+    assert settings.categories is None, "unset: the built-in taxonomy"
     assert settings.resolved_database_url("case_service").endswith("/case_service.db")
 
 
 def test_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CASE_SERVICE_PORT", "9004")
-    monkeypatch.setenv("CASE_SERVICE_DEFAULT_PRIORITY", "high")
     monkeypatch.setenv("CASE_SERVICE_DEFAULT_REGION", "SG")
+    monkeypatch.setenv("CASE_SERVICE_REOPEN_WINDOW_HOURS", "48")
+    monkeypatch.setenv("CASE_SERVICE_CATEGORIES", '["billing_refund", "other"]')
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092")
     settings = CaseServiceSettings(_env_file=None)
-    assert (settings.port, settings.default_priority, settings.default_region) == (9004, Priority.HIGH, "SG")
+    assert (settings.port, settings.default_region, settings.reopen_window_hours) == (9004, "SG", 48)
+    assert settings.categories == ["billing_refund", "other"]
     assert settings.kafka_bootstrap_servers == "kafka:9092"
 
 
-def test_region_must_be_a_two_letter_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CASE_SERVICE_DEFAULT_REGION", "Vietnam")
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CASE_SERVICE_DEFAULT_REGION", "Vietnam"),
+        ("CASE_SERVICE_REOPEN_WINDOW_HOURS", "-1"),
+        ("CASE_SERVICE_CATEGORIES", "not json"),
+    ],
+)
+def test_unusable_values_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         CaseServiceSettings(_env_file=None)

@@ -1,0 +1,22 @@
+"""The HTTP API of case_service: cases and their actions, customers, follow-ups, surveys and statistics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from case_service.api import cases, customers, follow_ups, stats, surveys
+from case_service.settings import CaseServiceSettings
+from shared.auth import require_principal
+
+
+def api_router(settings: CaseServiceSettings) -> APIRouter:
+    """Every route but the survey answer (the customer's token is its authentication) needs a caller."""
+    router = APIRouter(prefix="/v1")
+    authenticated = APIRouter(dependencies=[Depends(require_principal(settings))])
+    authenticated.include_router(cases.router)
+    authenticated.include_router(follow_ups.router)
+    authenticated.include_router(customers.router)
+    authenticated.include_router(stats.router)
+    router.include_router(authenticated)
+    router.include_router(surveys.router)
+    return router

@@ -1,0 +1,177 @@
+"""Reading cases for the API: which cases a caller may see, the filtered list with its cursor, and the case detail
+(messages, timeline, playbook, SLA clocks, satisfaction)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from case_service import clocks, playbooks, repository, timeline
+from case_service.models import Case, Message, Survey
+from case_service.policy import CasePolicy
+from case_service.schemas.cases import (
+    CaseDetail,
+    CaseSummary,
+    ClockOut,
+    CsatOut,
+    MessageOut,
+    PlaybookOut,
+    SlaOut,
+    TimelineEntryOut,
+)
+from shared.auth import Principal
+from shared.db import as_utc
+
+
+class BadCursor(ValueError):
+    """The cursor was not made by this API (answered 422)."""
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """List filters; None leaves a field unfiltered. `q` searches reference, subject and message text."""
+
+    status: str | None = None
+    priority: str | None = None
+    category: str | None = None
+    channel: str | None = None
+    assignee: str | None = None
+    customer_id: str | None = None
+    sla: str | None = None
+    q: str | None = None
+
+
+def can_see(caller: Principal, case: Case) -> bool:
+    """Supervisors and admins see every case; an agent only the cases assigned to them."""
+    return caller.sees_all or (caller.agent_id is not None and case.assignee_agent_id == caller.agent_id)
+
+
+async def visible_case(
+    session: AsyncSession, *, case_id: str, caller: Principal, for_update: bool = False
+) -> Case | None:
+    """The case if it exists and the caller may see it; None otherwise (an agent cannot tell the two apart)."""
+    if for_update:
+        case = await repository.case_for_update(session, case_id=case_id)
+    else:
+        case = await session.get(Case, case_id)
+    return case if case is not None and can_see(caller, case) else None
+
+
+def encode_cursor(case: Case) -> str:
+    """An opaque cursor after `case`: base64 of its (opened_at, id)."""
+    raw = json.dumps([as_utc(case.opened_at).isoformat(), case.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        opened_at, case_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return as_utc(datetime.fromisoformat(opened_at)), str(case_id)
+    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as error:
+        raise BadCursor("the cursor is not one this API handed out") from error
+
+
+def scoped(filters: CaseFilters, caller: Principal) -> CaseFilters | None:
+    """The filters an agent's list is forced to (their own cases); None when they asked for someone else's."""
+    if caller.sees_all:
+        return filters
+    if filters.assignee is not None and filters.assignee != caller.agent_id:
+        return None
+    return CaseFilters(**{**filters.__dict__, "assignee": caller.agent_id})
+
+
+async def list_cases(
+    session: AsyncSession, *, filters: CaseFilters, limit: int, cursor: str | None
+) -> tuple[Sequence[Case], str | None]:
+    """A page of cases newest first (by opened_at, then id) and the cursor of the next page, if there is one."""
+    query = select(Case).where(*_conditions(filters)).order_by(Case.opened_at.desc(), Case.id.desc())
+    if cursor is not None:
+        opened_at, case_id = decode_cursor(cursor)
+        query = query.where(or_(Case.opened_at < opened_at, and_(Case.opened_at == opened_at, Case.id < case_id)))
+    # One more than asked tells whether there is a next page without counting.
+    rows = (await session.execute(query.limit(limit + 1))).scalars().all()
+    page = rows[:limit]
+    return page, encode_cursor(page[-1]) if len(rows) > limit else None
+
+
+def _conditions(filters: CaseFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    for column, value in (
+        (Case.status, filters.status),
+        (Case.priority, filters.priority),
+        (Case.category, filters.category),
+        (Case.channel, filters.channel),
+        (Case.assignee_agent_id, filters.assignee),
+        (Case.customer_id, filters.customer_id),
+        (Case.sla_status, filters.sla),
+    ):
+        if value is not None:
+            conditions.append(column == value)
+    if filters.q:
+        conditions.append(_text_search(filters.q))
+    return conditions
+
+
+def _text_search(q: str) -> ColumnElement[bool]:
+    """Case-insensitive substring of the reference, the subject or any message's text. SQLite lower-cases ASCII
+    only, so there a Vietnamese word matches in the case it is written in."""
+    needle = q.strip().lower()
+    in_messages = exists().where(Message.case_id == Case.id, func.lower(Message.text).contains(needle, autoescape=True))
+    return or_(
+        func.lower(Case.reference).contains(needle, autoescape=True),
+        func.lower(Case.subject).contains(needle, autoescape=True),
+        in_messages,
+    )
+
+
+async def case_detail(session: AsyncSession, *, case: Case, policy: CasePolicy, now: datetime) -> CaseDetail:
+    """Everything an agent needs to work the case, in one body."""
+    messages = await repository.messages_of(session, case_id=case.id)
+    entries = await timeline.entries_of(session, case_id=case.id)
+    rows = (await clocks.clocks_of(session, case_id=case.id)).values()
+    views = [clocks.view(row, policy=policy, now=now) for row in sorted(rows, key=lambda row: row.target)]
+    # The stored sla_status is as of the last change or scheduler tick; the detail shows it as of now.
+    clocks.refresh_status(case, rows, policy=policy, now=now)
+    playbook = playbooks.playbook_for(case.category, policy.playbooks)
+    return CaseDetail.model_validate(
+        {
+            **CaseSummary.model_validate(case).model_dump(exclude={"assignee"}),
+            "first_response_at": case.first_response_at,
+            "resolved_at": case.resolved_at,
+            "closed_at": case.closed_at,
+            "resolution_code": case.resolution_code,
+            "root_cause": case.root_cause,
+            "escalation_reason": case.escalation_reason,
+            "messages": [MessageOut.model_validate(message) for message in messages],
+            "timeline": [TimelineEntryOut.model_validate(entry) for entry in entries],
+            "playbook": (
+                PlaybookOut(category=playbook.category, questions=list(playbook.questions), steps=list(playbook.steps))
+                if playbook is not None
+                else None
+            ),
+            "sla": SlaOut(status=case.sla_status, clocks=[ClockOut.model_validate(view) for view in views]),
+            "csat": await _csat(session, case=case),
+        }
+    )
+
+
+async def _csat(session: AsyncSession, *, case: Case) -> CsatOut | None:
+    """The case's satisfaction score, with when the latest answered survey came back."""
+    if case.csat_score is None:
+        return None
+    answered_at = (
+        await session.execute(
+            select(Survey.answered_at)
+            .where(Survey.case_id == case.id, Survey.answered_at.is_not(None))
+            .order_by(Survey.answered_at.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return CsatOut(score=case.csat_score, comment=case.csat_comment, answered_at=answered_at)
