@@ -43,7 +43,6 @@ from services.launcher.broker import EmbeddedBroker, create_topics  # noqa: E402
 from shared import topics  # noqa: E402
 from shared.bus import KafkaBus  # noqa: E402
 from shared.cloudevents import new_event  # noqa: E402
-from shared.db import create_engine, session_factory  # noqa: E402
 from shared.events import AddressKind, Channel, ComplaintMessageReceived, Sender, ThreadRefs  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
 
@@ -190,10 +189,11 @@ async def run(args: argparse.Namespace) -> None:
             database_url=database_url, kafka_bootstrap_servers=broker.bootstrap, data_dir=workdir
         )
         app = create_app(settings, consume_events=True, schedule=False)
-        engine = create_engine(database_url)
-        sessions = session_factory(engine)
         started = time.monotonic()
         async with app.router.lifespan_context(app):
+            # The service's own sessions: a second SQLite engine in this event loop would wait on the service's
+            # write lock inline (shared.sqlite runs SQLite calls on the loop's thread) and stall both.
+            sessions = app.state.runtime.sessions
             first_stored: float | None = None
             deadline = started + args.timeout
             while True:
@@ -209,8 +209,7 @@ async def run(args: argparse.Namespace) -> None:
                     sys.exit(f"only {stored} of {len(messages)} messages stored within {args.timeout} s")
                 await asyncio.sleep(0.5)
             done = time.monotonic()
-        await report(sessions, args, len(messages), started, first_stored or started, done, database_url)
-        await engine.dispose()
+            await report(sessions, args, len(messages), started, first_stored or started, done, database_url)
     finally:
         await broker.stop()
 
