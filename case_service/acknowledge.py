@@ -71,8 +71,8 @@ async def acknowledge(
                 tenant=tenant,
                 language=case.language,
             )
-        except outbound.NoAddress:
-            reason = "no address to answer on"
+        except outbound.NoAddress as error:
+            reason = str(error)
     timeline.record(
         session,
         case_id=case.id,

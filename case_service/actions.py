@@ -90,6 +90,8 @@ async def reply(
             agent_id=caller.agent_id,
             tenant=tenant,
         )
+    except outbound.OptedOut as error:
+        raise Conflict("customer-opted-out", "Customer opted out", f"{str(error).capitalize()}.") from error
     except outbound.NoAddress as error:
         raise Conflict("no-address", "Nobody to answer", str(error)) from error
     await clocks.meet_first_response(session, case=case, policy=policy, now=now)

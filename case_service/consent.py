@@ -22,11 +22,13 @@ def is_opt_in(text: str) -> bool:
     return fold(text) in _OPT_IN
 
 
-def consent_change(text: str, *, opted_out: bool) -> ConsentChange | None:
-    """What the message says about consent: an opt-out (again, even when already out), an opt-in of a customer who
-    is out, or nothing. `START` from a customer who never left is an ordinary message."""
-    if wording.is_opt_out(text):
+def consent_change(text: str, *, opted_out: bool, signal: object = None) -> ConsentChange | None:
+    """What the message says about consent on the address it came from: an opt-out (again, even when already out),
+    an opt-in of an address that is out, or nothing. `START` from a customer who never left is an ordinary message.
+    `signal` is what the channel itself recognised (ingest_sms puts "stop" or "start" in the event's metadata, after
+    the carrier's keyword list), which wins over our reading of the text."""
+    if signal == "stop" or wording.is_opt_out(text):
         return ConsentChange.OPTED_OUT
-    if opted_out and is_opt_in(text):
+    if opted_out and (signal == "start" or is_opt_in(text)):
         return ConsentChange.OPTED_IN
     return None

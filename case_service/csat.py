@@ -199,8 +199,8 @@ async def send_survey(
                 tenant=tenant,
                 language=language,
             )
-        except outbound.NoAddress:
-            skipped = "no address to send the survey to"
+        except outbound.NoAddress as error:
+            skipped = str(error)
         else:
             survey = Survey(
                 token=token,

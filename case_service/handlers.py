@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from case_service import acknowledge, csat, domain, identify, inbound, opening, repository, timeline, wording
 from case_service.classify import Classification
 from case_service.consent import consent_change
+from case_service.deliveries import on_delivery_reported
 from case_service.emit import emit
 from case_service.lifecycle import CaseAction
 from case_service.models import Case, Customer
@@ -30,6 +31,7 @@ from shared.events import (
     CaseEscalated,
     CaseMessageAdded,
     ComplaintMessageReceived,
+    OutboundDeliveryReported,
 )
 
 log = logging.getLogger(__name__)
@@ -70,7 +72,12 @@ class CaseHandlers:
             now=now,
         )
         customer = identified.customer
-        consent = consent_change(data.text, opted_out=customer.opted_out)
+        sender_point = await repository.contact_point(session, kind=sender.kind, address=sender.address)
+        consent = consent_change(
+            data.text,
+            opted_out=sender_point is not None and sender_point.opted_out,
+            signal=data.metadata.get("opt_out"),
+        )
         placement = await inbound.place(
             session, data, customer=customer, consent=consent, now=now, reopen_window=self._policy.reopen_window
         )
@@ -88,7 +95,15 @@ class CaseHandlers:
         )
         inbound.record_conflicts(session, case=case, identified=identified, now=now, message_id=message.id)
         if consent is not None:
-            inbound.apply_consent(session, customer=customer, case=case, change=consent, now=now, message_id=message.id)
+            inbound.apply_consent(
+                session,
+                point=sender_point,
+                customer=customer,
+                case=case,
+                change=consent,
+                now=now,
+                message_id=message.id,
+            )
         if classification is None:
             await self._customer_wrote(session, event, case=case, placement=placement, now=now)
         case.updated_at = now
@@ -185,6 +200,7 @@ class CaseHandlers:
             ComplaintMessageReceived.event_type: self.on_message_received,
             CaseAssigned.event_type: self.on_case_assigned,
             CaseEscalated.event_type: self.on_case_escalated,
+            OutboundDeliveryReported.event_type: on_delivery_reported,
         }
 
     async def _case_of(

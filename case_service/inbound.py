@@ -12,7 +12,7 @@ from case_service import opening, repository, thread_lookup, timeline, wording
 from case_service.classify import Classification
 from case_service.consent import ConsentChange
 from case_service.identify import Identified
-from case_service.models import Case, Customer, Message, Survey
+from case_service.models import Case, ContactPoint, Customer, Message, Survey
 from case_service.outbound import INBOUND
 from shared.cloudevents import CloudEvent
 from shared.events import ComplaintMessageReceived, ContactAddress
@@ -117,11 +117,21 @@ def record_conflicts(
 
 
 def apply_consent(
-    session: AsyncSession, *, customer: Customer, case: Case, change: ConsentChange, now: datetime, message_id: str
+    session: AsyncSession,
+    *,
+    point: ContactPoint | None,
+    customer: Customer,
+    case: Case,
+    change: ConsentChange,
+    now: datetime,
+    message_id: str,
 ) -> None:
-    """An opt-out (or a later opt-in) takes effect at once, for every channel; the case it arrived on says so."""
-    was = customer.opted_out
-    customer.opted_out = change is ConsentChange.OPTED_OUT
+    """An opt-out (or a later opt-in) takes effect at once for the address it came from (an SMS STOP stops SMS, not
+    email); the case it arrived on says so. The customer-wide opt-out is an agent's decision (PATCH)."""
+    was = point is not None and point.opted_out
+    if point is not None:
+        point.opted_out = change is ConsentChange.OPTED_OUT
+        point.opted_out_at = now if point.opted_out else None
     timeline.record(
         session,
         case_id=case.id,
@@ -129,7 +139,11 @@ def apply_consent(
         actor=timeline.customer(customer.id),
         at=now,
         message_id=message_id,
-        detail={"customer_id": customer.id, "was_opted_out": was},
+        detail={
+            "customer_id": customer.id,
+            "address": {"kind": point.kind, "address": point.address} if point is not None else None,
+            "was_opted_out": was,
+        },
     )
 
 

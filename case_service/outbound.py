@@ -33,6 +33,10 @@ class NoAddress(LookupError):
     """The case has no address to answer on (no customer message, no contact point of the channel's kind)."""
 
 
+class OptedOut(NoAddress):
+    """The customer asked for no more messages on the address the case would answer on (e.g. SMS STOP)."""
+
+
 async def send_to_customer(
     session: AsyncSession,
     *,
@@ -49,6 +53,8 @@ async def send_to_customer(
     """Store the message on the case and request its delivery; answers the customer's latest message there."""
     last = await _last_inbound(session, case_id=case.id)
     to = await _recipient(session, case=case, last=last)
+    if await address_opted_out(session, address=to):
+        raise OptedOut(f"the customer opted out of messages to this {to.kind.value} address")
     outbound_id = str(uuid.uuid4())
     from_address = last.recipient if last is not None else None
     thread = _thread(outbound_id, last=last, from_address=from_address)
@@ -104,6 +110,15 @@ async def send_to_customer(
         session, case_id=case.id, kind=f"{purpose.value}_sent", actor=actor, at=now, message_id=message.id, detail={}
     )
     return message
+
+
+async def address_opted_out(session: AsyncSession, *, address: ContactAddress) -> bool:
+    found = await session.execute(
+        select(ContactPoint.opted_out).where(
+            ContactPoint.kind == address.kind.value, ContactPoint.address == address.address
+        )
+    )
+    return bool(found.scalar())
 
 
 async def _last_inbound(session: AsyncSession, *, case_id: str) -> Message | None:

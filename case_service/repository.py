@@ -19,7 +19,7 @@ from case_service.domain import ACTIVE_STATUSES, CaseStatus, ContactKey
 from case_service.identity import match_key
 from case_service.models import Case, CaseReferenceCounter, ContactPoint, Customer, Message, Survey, TimelineEntry
 from case_service.threads import KnownCase
-from shared.events import Channel, ContactAddress
+from shared.events import AddressKind, Channel, ContactAddress
 
 
 def new_id() -> str:
@@ -297,3 +297,11 @@ async def list_cases(
     session: AsyncSession, *, customer_id: str | None = None, status: CaseStatus | None = None, limit: int = 50
 ) -> Sequence[Case]:
     return (await session.execute(cases_query(customer_id=customer_id, status=status, limit=limit))).scalars().all()
+
+
+async def contact_point(session: AsyncSession, *, kind: AddressKind, address: str) -> ContactPoint | None:
+    """The contact point `(kind, address)` (already normalized), whoever owns it."""
+    rows = await session.execute(
+        select(ContactPoint).where(ContactPoint.kind == kind.value, ContactPoint.address == address)
+    )
+    return rows.scalars().first()

@@ -46,6 +46,13 @@ class MessageOut(_Out):
     thread: dict[str, Any]
     thread_rule: str | None = Field(None, description="The threading rule that put the message in this case.")
     thread_reason: str | None = None
+    message_id: str | None = Field(
+        None, validation_alias="message_id_header", description="The email Message-ID (ours on outbound mail)."
+    )
+    delivery_status: str | None = Field(
+        None, description="Outbound: requested, sent, delivered, failed or skipped, as the channel reported it."
+    )
+    delivery_error: str | None = None
     attachments: list[dict[str, Any]] = Field(description="Attachment metadata (name, type, size, where it is).")
 
 

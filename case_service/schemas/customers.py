@@ -17,8 +17,10 @@ class _Out(BaseModel):
 
 class ContactPointOut(_Out):
     kind: AddressKind
-    address: str
+    address: str = Field(description="Normalized: E.164 for phone numbers, lower-case email.")
     valid: bool
+    opted_out: bool = Field(description="The customer asked for no more messages here (e.g. SMS STOP).")
+    opted_out_at: datetime | None
     created_at: datetime
 
 

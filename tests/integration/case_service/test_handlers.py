@@ -125,7 +125,7 @@ async def test_no_acknowledgement_to_robots_or_for_phone_notes(
     assert [event["type"] for event in await outbox_events(engine)] == ["case.opened.v1"]
 
 
-async def test_opt_out_is_recorded_stops_acknowledgements_and_start_resumes_them(
+async def test_opt_out_is_recorded_on_the_address_stops_messages_there_and_start_resumes_them(
     sessions: Sessions, inbound: Inbound, engine: AsyncEngine
 ) -> None:
     await inbound.deliver(sessions, sms("0912345678", "Hàng bị vỡ rồi", provider_message_id="s-1"))
@@ -135,27 +135,39 @@ async def test_opt_out_is_recorded_stops_acknowledgements_and_start_resumes_them
     await inbound.deliver(sessions, sms("0912345678", "STOP", provider_message_id="s-2"))
 
     [customer] = await all_of(sessions, Customer)
-    assert customer.opted_out
+    [point] = await all_of(sessions, ContactPoint)
+    assert (point.address, point.opted_out, customer.opted_out) == ("+84912345678", True, False)
     assert (await case_of(sessions, "s-2")).id == first.id, "stored on the latest case, no new case for a keyword"
     assert (await case_of(sessions, "s-2")).status == "resolved", "a keyword reopens nothing"
     assert (await message_of(sessions, "s-2")).thread_rule == "consent_keyword"
     [opted_out] = await timeline_of(sessions, first.id, "customer_opted_out")
     assert opted_out.detail["was_opted_out"] is False
+    assert opted_out.detail["address"] == {"kind": "phone", "address": "+84912345678"}
 
     await inbound.deliver(sessions, sms("0912345678", "Lại bị vỡ nữa", provider_message_id="s-3"))
     second = await case_of(sessions, "s-3")
     assert second.id != first.id
     [skipped] = await timeline_of(sessions, second.id, "acknowledgement_skipped")
-    assert skipped.detail["reason"] == "the customer opted out of messages"
+    assert skipped.detail["reason"] == "the customer opted out of messages to this phone address"
 
     await inbound.deliver(sessions, sms("0912345678", "start", provider_message_id="s-4"))
-    [customer] = await all_of(sessions, Customer)
-    assert not customer.opted_out
+    [point] = await all_of(sessions, ContactPoint)
+    assert not point.opted_out and point.opted_out_at is None
     assert (await case_of(sessions, "s-4")).id == second.id
     assert len(await timeline_of(sessions, second.id, "customer_opted_in")) == 1
     assert [e["data"]["purpose"] for e in await outbox_events(engine) if e["_topic"] == topics.OUTBOUND_MESSAGES] == [
         "acknowledgement"
     ]
+
+
+async def test_the_channel_s_own_stop_signal_opts_the_address_out_whatever_the_words(
+    sessions: Sessions, inbound: Inbound
+) -> None:
+    stop = sms("0912345678", "Stop sending me these", provider_message_id="s-1")
+    await inbound.deliver(sessions, stop.model_copy(update={"metadata": {"opt_out": "stop"}}))
+
+    [point] = await all_of(sessions, ContactPoint)
+    assert point.opted_out
 
 
 async def resolved_with_survey(sessions: Sessions, inbound: Inbound, data: object) -> tuple[Case, Survey]:
