@@ -225,7 +225,8 @@ async def decline_offer(offer_id: OfferId, runtime: Runtime, caller: Caller, bod
 )
 async def stream(agent_id: OwnAgentId, request: Request, runtime: Runtime) -> StreamingResponse:
     """Offers and assignment changes for the agent as they happen (events: offer, assignment, offer_declined,
-    offer_expired, offer_rescinded). After reconnecting, re-read /offers and /assignments for what was missed."""
+    offer_expired, offer_rescinded; follow_up when a resolved case's check-back is due; escalation for a supervisor
+    told of an escalated case). After reconnecting, re-read /offers and /assignments for what was missed."""
     async with runtime.sessions() as session:
         await _require_agent(session, agent_id)
     broadcaster: Broadcaster = request.app.state.broadcaster

@@ -88,9 +88,9 @@ async def on_sla_breached(
     now = datetime.now(UTC)
     waiting = await repository.get_waiting(session, case_id=data.case_id)
     if waiting is not None:
-        await _escalate_waiting(session, waiting, reason=reason, at=now, policy=policy)
+        await escalate_waiting(session, waiting, reason=reason, at=now, policy=policy)
         return
-    holder = await _holder_of(session, case_id=data.case_id)
+    holder = await holder_of(session, case_id=data.case_id)
     if holder is None:
         log.info("case %s: SLA breached, but routing holds nothing of it", data.case_id)
         return
@@ -98,9 +98,9 @@ async def on_sla_breached(
     requirement = Requirement(skill="", min_level=MIN_LEVEL, language=None, channel=channel)
     supervisors = [s for s in await repository.supervisors(session) if s.id != agent_id]
     # To be told, a supervisor needs only to be there: capacity matters for taking cases, not for looking at one.
-    present = [s for s in supervisors if not supervisor_exclusions(_with_room(s), requirement)]
+    present = [s for s in supervisors if not supervisor_exclusions(with_room(s), requirement)]
     chosen = rank(present, requirement, strategy=SUPERVISOR_STRATEGY)[0] if present else None
-    candidates = _explain(supervisors, requirement, chosen=chosen.id if chosen else None, room_needed=False)
+    candidates = explain_supervisors(supervisors, requirement, chosen=chosen.id if chosen else None, room_needed=False)
     explained = {"escalation": reason, "assigned_to": agent_id, "channel": channel}
     supervisor_id = chosen.id if chosen else None
     record(
@@ -119,9 +119,16 @@ async def on_sla_breached(
     await _announce(session, case, supervisor_id=chosen.id, agent_id=agent_id, reason=reason, at=now)
 
 
-async def _escalate_waiting(
-    session: AsyncSession, waiting: WaitingCase, *, reason: str, at: datetime, policy: RoutingPolicy
+async def escalate_waiting(
+    session: AsyncSession,
+    waiting: WaitingCase,
+    *,
+    reason: str,
+    at: datetime,
+    policy: RoutingPolicy,
+    trigger: str = BREACHED,
 ) -> None:
+    """Give a waiting case to the best eligible supervisor (skill and level ignored); it keeps waiting if none can."""
     requirement = _requirement(waiting)
     supervisors = await repository.supervisors(session, channel=waiting.channel)
     eligible = [s for s in supervisors if not supervisor_exclusions(s, requirement)]
@@ -133,13 +140,13 @@ async def _escalate_waiting(
         if not await repository.take_waiting(session, case_id=waiting.case_id):
             await repository.release_capacity(session, agent_id=supervisor.id, channel=waiting.channel)
             return  # another router is routing it right now
-        candidates = _explain(supervisors, requirement, chosen=supervisor.id, room_needed=True)
+        candidates = explain_supervisors(supervisors, requirement, chosen=supervisor.id, room_needed=True)
         record(
             session,
             case.case_id,
             explained,
             candidates,
-            trigger=BREACHED,
+            trigger=trigger,
             agent_id=supervisor.id,
             outcome="escalated",
             at=at,
@@ -150,19 +157,19 @@ async def _escalate_waiting(
             case.case_id,
             requirement,
             candidates,
-            trigger=BREACHED,
+            trigger=trigger,
             agent_id=supervisor.id,
             outcome=outcome,
             at=at,
         )
         log.info("case %s escalated to supervisor %s (%s)", case.case_id, supervisor.id, outcome)
         return
-    candidates = _explain(supervisors, requirement, chosen=None, room_needed=True)
-    record(session, case.case_id, explained, candidates, trigger=BREACHED, agent_id=None, outcome="escalated", at=at)
-    log.warning("case %s: SLA breached and no supervisor can take it; it keeps waiting", case.case_id)
+    candidates = explain_supervisors(supervisors, requirement, chosen=None, room_needed=True)
+    record(session, case.case_id, explained, candidates, trigger=trigger, agent_id=None, outcome="escalated", at=at)
+    log.warning("case %s: escalated (%s) but no supervisor can take it; it keeps waiting", case.case_id, trigger)
 
 
-async def _holder_of(session: AsyncSession, *, case_id: str) -> tuple[str, str, RoutedCase] | None:
+async def holder_of(session: AsyncSession, *, case_id: str) -> tuple[str, str, RoutedCase] | None:
     """(agent id, channel, case) of the case's active assignment or pending offer; None when neither exists."""
     for assignment in await repository.active_assignments_of_case(session, case_id=case_id):
         offer = await repository.accepted_offer(session, case_id=case_id)
@@ -177,17 +184,17 @@ def _requirement(waiting: WaitingCase) -> Requirement:
     return Requirement(waiting.required_skill, waiting.required_level, waiting.required_language, waiting.channel)
 
 
-def _with_room(agent: AgentView) -> AgentView:
+def with_room(agent: AgentView) -> AgentView:
     """The agent as if it had room: for checks where capacity does not matter."""
     return AgentView(**{**asdict(agent), "active_cases": 0, "channel_load": {}, "capacity": max(agent.capacity, 1)})
 
 
-def _explain(
+def explain_supervisors(
     supervisors: list[AgentView], requirement: Requirement, *, chosen: str | None, room_needed: bool
 ) -> list[dict[str, Any]]:
     out = []
     for s in supervisors:
-        reasons = supervisor_exclusions(s if room_needed else _with_room(s), requirement)
+        reasons = supervisor_exclusions(s if room_needed else with_room(s), requirement)
         out.append(
             candidate_entry(
                 s.id,

@@ -20,7 +20,7 @@ from router_service.domain import (
     rank,
     supervisor_exclusions,
 )
-from router_service.escalation import SUPERVISOR_STRATEGY, _escalate_waiting, _explain, _holder_of, _with_room
+from router_service.escalation import SUPERVISOR_STRATEGY, escalate_waiting, explain_supervisors, holder_of, with_room
 from router_service.handlers import SOURCE, record
 from router_service.models import outbox
 from shared import topics
@@ -47,12 +47,12 @@ async def on_escalation_requested(
     now = datetime.now(UTC)
     waiting = await repository.get_waiting(session, case_id=data.case_id)
     if waiting is not None:
-        await _escalate_waiting(session, waiting, reason=data.reason, at=now, policy=policy)
-        holder = await _holder_of(session, case_id=data.case_id)
+        await escalate_waiting(session, waiting, reason=data.reason, at=now, policy=policy, trigger=REQUESTED)
+        holder = await holder_of(session, case_id=data.case_id)
         supervisor_id = holder[0] if holder is not None else NO_SUPERVISOR
         await _announce(session, event, data, supervisor_id=supervisor_id, agent_id=data.agent_id, at=now)
         return
-    holder = await _holder_of(session, case_id=data.case_id)
+    holder = await holder_of(session, case_id=data.case_id)
     agent_id = holder[0] if holder is not None else data.agent_id
     channel = holder[1] if holder is not None else None
     requirement = Requirement(skill="", min_level=MIN_LEVEL, language=None, channel=channel or "")
@@ -62,7 +62,7 @@ async def on_escalation_requested(
         session,
         data.case_id,
         {"escalation": data.reason, "requested_by": data.agent_id, "assigned_to": agent_id, "channel": channel},
-        _explain(supervisors, requirement, chosen=chosen, room_needed=False),
+        explain_supervisors(supervisors, requirement, chosen=chosen, room_needed=False),
         trigger=REQUESTED,
         agent_id=chosen,
         outcome="escalated",
@@ -93,7 +93,7 @@ async def _supervisor_for(
 
 
 def _kept_from(supervisor: AgentView, requirement: Requirement, *, any_channel: bool) -> list[str]:
-    reasons = supervisor_exclusions(_with_room(supervisor), requirement)
+    reasons = supervisor_exclusions(with_room(supervisor), requirement)
     # A case routing never held has no channel it knows of: the supervisor's channels do not matter then.
     return [r for r in reasons if not (any_channel and r == CHANNEL_NOT_SERVED)]
 

@@ -194,7 +194,9 @@ class DecisionOut(BaseModel):
         "relaxation when a long wait lowered the minimum level (the requirement then shows `relaxed_from`); "
         "case_resolved or case_closed when the case ended and freed its agent; sla_at_risk (priority raised, level "
         "relaxed, then routed) and sla_breached (escalated to a supervisor); continuity_wait when a case held for "
-        "the customer's previous agent was released to anyone eligible."
+        "the customer's previous agent was released to anyone eligible; case_reopened when a resolved case came back "
+        "(its previous agent preferred); reclassified when a waiting case's category or priority changed; "
+        "escalation_request when an agent escalated the case to a supervisor."
     )
     requirement: dict[str, Any]
     candidates: list[dict[str, Any]] = Field(
