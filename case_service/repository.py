@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -166,13 +166,15 @@ async def cases_by_reference(session: AsyncSession, *, references: Collection[st
 
 
 async def threadable_cases(
-    session: AsyncSession, *, customer_id: str, channel: Channel, resolved_since: datetime
+    session: AsyncSession, *, customer_id: str, channel: Channel | None, resolved_since: datetime
 ) -> list[KnownCase]:
-    """The customer's active cases on `channel` and those resolved since `resolved_since` (the reopen window)."""
+    """The customer's active cases on `channel` (None: on every channel) and those resolved since `resolved_since`
+    (the reopen window)."""
+    on_channel = Case.channel == channel.value if channel is not None else true()
     rows = await session.execute(
         select(*_KNOWN).where(
             Case.customer_id == customer_id,
-            Case.channel == channel.value,
+            on_channel,
             or_(
                 Case.status.in_([status.value for status in ACTIVE_STATUSES]),
                 and_(Case.status == CaseStatus.RESOLVED.value, Case.resolved_at >= resolved_since),

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from case_service import repository
 from case_service.domain import ACTIVE_STATUSES, CaseStatus
 from case_service.threads import KnownCase, ThreadDecision, choose_case, references_in, uses_explicit_threading
-from shared.events import ComplaintMessageReceived
+from shared.events import Channel, ComplaintMessageReceived
 
 # A long References header lists the whole thread; its nearest ancestors are enough to find the case.
 MAX_REFERENCES = 20
@@ -59,7 +59,11 @@ async def decide(
     customer_cases: Sequence[KnownCase] = ()
     if not explicit:
         customer_cases = await repository.threadable_cases(
-            session, customer_id=customer_id, channel=data.channel, resolved_since=now - reopen_window
+            session,
+            customer_id=customer_id,
+            # a call joins the caller's open case on any channel (threads.choose_case)
+            channel=None if data.channel is Channel.PHONE else data.channel,
+            resolved_since=now - reopen_window,
         )
 
     return choose_case(

@@ -122,13 +122,24 @@ def choose_case(
             f"({channel.value} threads only by its headers and references)"
         )
 
-    own = [case for case in customer_cases if case.customer_id == customer_id and case.channel == channel]
+    mine = [case for case in customer_cases if case.customer_id == customer_id]
+    own = [case for case in mine if case.channel == channel]
     active = [case for case in own if case.status in ACTIVE_STATUSES]
     if active:
         case = max(active, key=lambda known: _utc(known.updated_at))
         return chooser.decide(
             case, ThreadRule.OPEN_CASE, f"the customer's open case {case.reference} on {channel.value}"
         )
+    if channel is Channel.PHONE:
+        # A call (a missed one, or an agent's note of one) is about whatever the caller has open, on any channel.
+        elsewhere = [case for case in mine if case.status in ACTIVE_STATUSES]
+        if elsewhere:
+            case = max(elsewhere, key=lambda known: _utc(known.updated_at))
+            return chooser.decide(
+                case,
+                ThreadRule.OPEN_CASE,
+                f"a call from the customer joins their open case {case.reference} (on {case.channel.value})",
+            )
     recent = [case for case in own if case.status == CaseStatus.RESOLVED and chooser.within_window(case)]
     if recent:
         case = max(recent, key=lambda known: _utc(known.resolved_at or known.updated_at))

@@ -14,7 +14,7 @@ from services.launcher.broker import BrokerError, EmbeddedBroker, create_topics
 from services.launcher.catalog import Address, ServiceSpec, address_of, select
 from services.launcher.console import block, say, warn
 from services.launcher.processes import Process, spawn, tail
-from services.launcher.readiness import wait_until_ready
+from services.launcher.readiness import fetch_notes, wait_until_ready
 from services.launcher.settings import LauncherSettings
 from services.launcher.supervisor import Managed, Supervisor
 from services.launcher.table import Row, render, render_facts
@@ -94,7 +94,8 @@ class Launch:
             await self.services.launch(self._managed_service(spec, env))
         say(f"started {', '.join(spec.name for spec in self.specs)}; waiting until ready (logs in {self.logs_dir})")
         await self._wait_ready()
-        self._print_summary(time.monotonic() - began, admin_key)
+        notes = await fetch_notes(self._base_urls())
+        self._print_summary(time.monotonic() - began, admin_key, notes)
 
     def _token_key(self) -> keys.StoredKey | None:
         """The stored or a new signing key, unless TOKEN_SIGNING_KEY is set (then the services read it themselves)."""
@@ -236,7 +237,9 @@ class Launch:
         waited = f"{self.settings.ready_timeout_seconds:g} s, PLATFORM_READY_TIMEOUT_SECONDS"
         return "\n".join([f"not every service became ready (waited at most {waited}):", *lines])
 
-    def _print_summary(self, elapsed: float, admin_key: keys.StoredKey | None) -> None:
+    def _print_summary(
+        self, elapsed: float, admin_key: keys.StoredKey | None, notes: Mapping[str, list[str]] | None = None
+    ) -> None:
         broker = (
             f"{self.bootstrap} (embedded, in memory)" if self.embedded is not None else f"{self.bootstrap} (external)"
         )
@@ -248,6 +251,8 @@ class Launch:
             ("admin key", str(admin_key.path) if admin_key else "API_KEY_HASHES from the environment"),
             ("access tokens", self._token_hint()),
         ]
+        # What a service reports as switched off by its configuration (e.g. ingest_sms without a Twilio token).
+        facts += [(name, note) for name, service_notes in (notes or {}).items() for note in service_notes]
         print("\n" + render(self._rows()) + "\n\n" + render_facts(facts) + "\n\nPress Ctrl-C to stop.\n", flush=True)
 
     def _token_hint(self) -> str:

@@ -36,3 +36,19 @@ async def wait_until_ready(
             if len(ready) == len(base_urls) or loop.time() > deadline or hopeless():
                 return ready
             await asyncio.sleep(POLL_SECONDS)
+
+
+async def fetch_notes(base_urls: Mapping[str, str]) -> dict[str, list[str]]:
+    """What each service says is switched off by its configuration (`GET /startup-notes`, where it has one)."""
+    async with httpx.AsyncClient(trust_env=False) as client:
+        answers = await asyncio.gather(*(_notes(client, url) for url in base_urls.values()))
+    return {name: notes for name, notes in zip(base_urls, answers, strict=True) if notes}
+
+
+async def _notes(client: httpx.AsyncClient, base_url: str) -> list[str]:
+    try:
+        response = await client.get(f"{base_url}/startup-notes", timeout=3)
+        notes = response.json().get("notes", []) if response.status_code == 200 else []
+    except (httpx.HTTPError, ValueError, AttributeError):
+        return []
+    return [str(note) for note in notes] if isinstance(notes, list) else []

@@ -235,6 +235,19 @@ def test_otherwise_a_new_case(mine: list[KnownCase]) -> None:
     assert decision.reason.startswith("No open or recently resolved case of this customer on sms")
 
 
+def test_a_call_joins_the_callers_newest_open_case_on_any_channel_but_prefers_a_phone_case() -> None:
+    on_sms = case(1, channel=Channel.SMS, hours_ago=1)
+    on_zalo = case(2, channel=Channel.ZALO, hours_ago=3)
+    stranger = case(3, channel=Channel.SMS, customer=STRANGER, hours_ago=0.1)
+
+    elsewhere = choose(Channel.PHONE, mine=[on_sms, on_zalo, stranger])
+    on_phone = choose(Channel.PHONE, mine=[on_sms, case(4, channel=Channel.PHONE, hours_ago=5)])
+
+    assert (elsewhere.case_id, elsewhere.rule) == ("case-1", ThreadRule.OPEN_CASE)
+    assert "(on sms)" in elsewhere.reason
+    assert on_phone.case_id == "case-4"
+
+
 def test_a_reference_to_a_strangers_case_falls_back_to_my_own_open_case() -> None:
     decision = choose(Channel.SMS, text=[case(9, customer=STRANGER)], mine=[case(1, channel=Channel.SMS)])
     assert (decision.case_id, decision.rule) == ("case-1", ThreadRule.OPEN_CASE)

@@ -1,0 +1,95 @@
+"""Queries on ingest_sms's tables. Every function takes the caller's session; the caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ingest_sms.models import Call, PhoneConsent, SentMessage, outbox
+
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+DELIVERED = "delivered"
+FAILED = "failed"
+SKIPPED = "skipped"
+
+
+async def event_enqueued(session: AsyncSession, *, event_id: str) -> bool:
+    """Whether the outbox holds the event (pending, or published within the journal's retention)."""
+    found = await session.execute(select(outbox.c.id).where(outbox.c.event_id == event_id))
+    return found.first() is not None
+
+
+async def set_consent(session: AsyncSession, *, number: str, opted_out: bool, keyword: str, at: datetime) -> None:
+    consent = await session.get(PhoneConsent, number, populate_existing=True)
+    if consent is None:
+        session.add(PhoneConsent(number=number, opted_out=opted_out, keyword=keyword, changed_at=at))
+    else:
+        consent.opted_out, consent.keyword, consent.changed_at = opted_out, keyword, at
+    await session.flush()
+
+
+async def is_opted_out(session: AsyncSession, *, number: str) -> bool:
+    found = await session.scalar(select(PhoneConsent.opted_out).where(PhoneConsent.number == number))
+    return bool(found)
+
+
+async def remember_call(
+    session: AsyncSession,
+    *,
+    call_sid: str,
+    from_number: str,
+    to_number: str | None,
+    direction: str | None,
+    at: datetime,
+) -> None:
+    call = await session.get(Call, call_sid, populate_existing=True)
+    if call is None:
+        session.add(
+            Call(call_sid=call_sid, from_number=from_number, to_number=to_number, direction=direction, seen_at=at)
+        )
+    else:
+        call.seen_at = at
+    await session.flush()
+
+
+async def find_call(session: AsyncSession, *, call_sid: str) -> Call | None:
+    return await session.get(Call, call_sid, populate_existing=True)
+
+
+async def forget_calls(session: AsyncSession, *, seen_before: datetime) -> int:
+    result = await session.execute(delete(Call).where(Call.seen_at < seen_before))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def sent_message(session: AsyncSession, *, outbound_id: str) -> SentMessage | None:
+    return await session.get(SentMessage, outbound_id, populate_existing=True)
+
+
+async def sent_message_by_sid(session: AsyncSession, *, sid: str) -> SentMessage | None:
+    found = await session.scalars(select(SentMessage).where(SentMessage.sid == sid).with_for_update())
+    return found.first()
+
+
+async def add_sent_message(session: AsyncSession, *, message: SentMessage) -> None:
+    session.add(message)
+    await session.flush()
+
+
+async def due_messages(
+    session: AsyncSession, *, status: str, before: datetime, limit: int, skip_locked: bool
+) -> Sequence[SentMessage]:
+    """Messages in `status` whose next attempt (or lease) is due, oldest request first, locked for the caller."""
+    query = (
+        select(SentMessage)
+        .where(SentMessage.status == status, SentMessage.next_attempt_at <= before)
+        .order_by(SentMessage.requested_at, SentMessage.outbound_id)
+        .limit(limit)
+    )
+    if skip_locked:
+        query = query.with_for_update(skip_locked=True)
+    return (await session.scalars(query)).all()
