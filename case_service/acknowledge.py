@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import outbound, timeline, wording
+from case_service import outbound, wording
 from case_service.models import Case, Customer, Message
 from case_service.policy import CasePolicy
 from shared.cloudevents import CloudEvent
@@ -56,33 +56,19 @@ async def acknowledge(
 ) -> Message | None:
     """Send the acknowledgement of the case `message` opened (stored and requested on outbound.messages.v1), or
     record on the timeline why not."""
-    reason = skip_reason(case=case, customer=customer, message=message)
-    if reason is None:
-        text = acknowledgement_text(case=case, customer=customer, message=message, policy=policy)
-        try:
-            return await outbound.send_to_customer(
-                session,
-                case=case,
-                purpose=OutboundPurpose.ACKNOWLEDGEMENT,
-                text=text,
-                now=now,
-                actor=timeline.SYSTEM,
-                cause=cause,
-                tenant=tenant,
-                language=case.language,
-            )
-        except outbound.NoAddress as error:
-            reason = str(error)
-    timeline.record(
+    return await outbound.send_automatic(
         session,
-        case_id=case.id,
-        kind="acknowledgement_skipped",
-        actor=timeline.SYSTEM,
-        at=now,
+        case=case,
+        purpose=OutboundPurpose.ACKNOWLEDGEMENT,
+        why_not=skip_reason(case=case, customer=customer, message=message),
+        text=lambda: acknowledgement_text(case=case, customer=customer, message=message, policy=policy),
+        now=now,
+        language=case.language,
+        skipped="acknowledgement_skipped",
         message_id=message.id,
-        detail={"reason": reason},
+        cause=cause,
+        tenant=tenant,
     )
-    return None
 
 
 def _subject_of(case: Case, message: Message) -> str:

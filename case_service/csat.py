@@ -150,22 +150,34 @@ async def _follow_up_closed_case(
         note=f"{reason} on a closed case: contact the customer",
     )
     session.add(follow_up)
-    timeline.record(
-        session,
-        case_id=case.id,
-        kind="follow_up_due",
-        actor=timeline.SYSTEM,
-        at=now,
-        detail={"follow_up_id": follow_up.id, "agent_id": case.assignee_agent_id, "reason": follow_up.note},
+    await announce_due(
+        session, case=case, follow_up=follow_up, now=now, cause=cause, tenant=tenant, reason=follow_up.note
     )
+
+
+async def announce_due(
+    session: AsyncSession,
+    *,
+    case: Case,
+    follow_up: FollowUp,
+    now: datetime,
+    cause: CloudEvent | None,
+    tenant: str,
+    reason: str | None = None,
+) -> None:
+    """The follow-up's agent is told it is due (case.follow_up_due.v1) and the timeline says so (with `reason`)."""
     data = CaseFollowUpDue(
         case_id=case.id,
         case_reference=case.reference,
         follow_up_id=follow_up.id,
-        agent_id=case.assignee_agent_id,
-        due_at=now,
+        agent_id=follow_up.agent_id,
+        due_at=follow_up.due_at,
     )
     await emit(session, data, case_id=case.id, cause=cause, tenant=tenant)
+    detail = {"follow_up_id": follow_up.id, "agent_id": follow_up.agent_id}
+    if reason is not None:
+        detail["reason"] = reason
+    timeline.record(session, case_id=case.id, kind="follow_up_due", actor=timeline.SYSTEM, at=now, detail=detail)
 
 
 async def send_survey(
@@ -177,51 +189,40 @@ async def send_survey(
     a case with no address to write to.
     """
     customer = await session.get(Customer, case.customer_id)
-    skipped = _why_not(case, customer)
-    if skipped is None:
-        token = secrets.token_urlsafe(32)
-        language = language_of(case.language or (customer.language if customer else None), policy.surveys)
+    token = secrets.token_urlsafe(32)
+    language = language_of(case.language or (customer.language if customer else None), policy.surveys)
+
+    def text() -> str:
         name = (customer.display_name if customer else None) or _NAMELESS.get(language, _NAMELESS["en"])
-        text = wording.render(
-            policy.surveys[language],
-            reference=case.reference,
-            survey_url=policy.survey_url(token),
-            customer_name=name,
+        return wording.render(
+            policy.surveys[language], reference=case.reference, survey_url=policy.survey_url(token), customer_name=name
         )
-        try:
-            await outbound.send_to_customer(
-                session,
-                case=case,
-                purpose=OutboundPurpose.SURVEY,
-                text=text,
-                now=now,
-                actor=timeline.SYSTEM,
-                tenant=tenant,
-                language=language,
-            )
-        except outbound.NoAddress as error:
-            skipped = str(error)
-        else:
-            survey = Survey(
-                token=token,
-                case_id=case.id,
-                customer_id=case.customer_id,
-                channel=case.channel,
-                follow_up_id=follow_up.id,
-                sent_at=now,
-                expires_at=now + policy.survey_validity,
-            )
-            session.add(survey)
-            return survey
-    timeline.record(
+
+    sent = await outbound.send_automatic(
         session,
-        case_id=case.id,
-        kind="survey_skipped",
-        actor=timeline.SYSTEM,
-        at=now,
-        detail={"reason": skipped, "follow_up_id": follow_up.id},
+        case=case,
+        purpose=OutboundPurpose.SURVEY,
+        why_not=_why_not(case, customer),
+        text=text,
+        now=now,
+        language=language,
+        skipped="survey_skipped",
+        detail={"follow_up_id": follow_up.id},
+        tenant=tenant,
     )
-    return None
+    if sent is None:
+        return None
+    survey = Survey(
+        token=token,
+        case_id=case.id,
+        customer_id=case.customer_id,
+        channel=case.channel,
+        follow_up_id=follow_up.id,
+        sent_at=now,
+        expires_at=now + policy.survey_validity,
+    )
+    session.add(survey)
+    return survey
 
 
 def _why_not(case: Case, customer: Customer | None) -> str | None:

@@ -82,9 +82,7 @@ async def merge(
         "survivor": _fields(survivor),
         "merged": _fields(other),
     }
-    await _move(session, ContactPoint, ContactPoint.id, point_ids, to=survivor.id)
-    await _move(session, Case, Case.id, case_ids, to=survivor.id)
-    await _move(session, Survey, Survey.case_id, case_ids, to=survivor.id)
+    await _hand_over(session, point_ids=point_ids, case_ids=case_ids, to=survivor.id)
     display_name = survivor.display_name or other.display_name
     if display_name != survivor.display_name:
         survivor.display_name = display_name
@@ -102,15 +100,16 @@ async def merge(
         snapshot=snapshot,
     )
     session.add(record)
-    for case_id in case_ids:
-        timeline.record(
-            session,
-            case_id=case_id,
-            kind="customer_merged",
-            actor=actor,
-            at=now,
-            detail={"merge_id": record.id, "from_customer_id": other.id, "into_customer_id": survivor.id},
-        )
+    _record_moved(
+        session,
+        case_ids=case_ids,
+        kind="customer_merged",
+        record=record,
+        source=other,
+        target=survivor,
+        actor=actor,
+        now=now,
+    )
     await session.flush()
     return record
 
@@ -148,21 +147,20 @@ async def undo(
     survivor, merged = await _locked_pair(session, record.survivor_id, record.merged_id)
     snapshot = record.snapshot
     case_ids = list(snapshot["case_ids"])
-    await _move(session, ContactPoint, ContactPoint.id, list(snapshot["contact_point_ids"]), to=merged.id)
-    await _move(session, Case, Case.id, case_ids, to=merged.id)
-    await _move(session, Survey, Survey.case_id, case_ids, to=merged.id)
+    await _hand_over(session, point_ids=list(snapshot["contact_point_ids"]), case_ids=case_ids, to=merged.id)
     _restore(survivor, snapshot["survivor"])
     _restore(merged, snapshot["merged"])
     merged.merged_into_id = None
-    for case_id in case_ids:
-        timeline.record(
-            session,
-            case_id=case_id,
-            kind="customer_merge_undone",
-            actor=actor,
-            at=now,
-            detail={"merge_id": record.id, "from_customer_id": survivor.id, "into_customer_id": merged.id},
-        )
+    _record_moved(
+        session,
+        case_ids=case_ids,
+        kind="customer_merge_undone",
+        record=record,
+        source=survivor,
+        target=merged,
+        actor=actor,
+        now=now,
+    )
     await session.flush()
     return record
 
@@ -200,6 +198,36 @@ def _already_undone(record: CustomerMerge) -> MergeConflict:
 
 async def _ids(session: AsyncSession, query: Any) -> list[str]:
     return sorted(str(value) for value in (await session.execute(query)).scalars())
+
+
+async def _hand_over(session: AsyncSession, *, point_ids: list[str], case_ids: list[str], to: str) -> None:
+    """Give the contact points and the cases (with the surveys of those cases) to customer `to`."""
+    await _move(session, ContactPoint, ContactPoint.id, point_ids, to=to)
+    await _move(session, Case, Case.id, case_ids, to=to)
+    await _move(session, Survey, Survey.case_id, case_ids, to=to)
+
+
+def _record_moved(
+    session: AsyncSession,
+    *,
+    case_ids: list[str],
+    kind: str,
+    record: CustomerMerge,
+    source: Customer,
+    target: Customer,
+    actor: timeline.Actor,
+    now: datetime,
+) -> None:
+    """Say on the timeline of every moved case that the merge `record` took it from `source` to `target`."""
+    for case_id in case_ids:
+        timeline.record(
+            session,
+            case_id=case_id,
+            kind=kind,
+            actor=actor,
+            at=now,
+            detail={"merge_id": record.id, "from_customer_id": source.id, "into_customer_id": target.id},
+        )
 
 
 async def _move(session: AsyncSession, model: Any, key: Any, values: list[str], *, to: str) -> None:

@@ -4,6 +4,7 @@ them on the timeline), its SLA clocks, and the announcement that gets it routed.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -83,17 +84,24 @@ async def announce_opened(
 ) -> None:
     """`case.opened.v1`, which the router routes (the category is the required skill, markers may raise the level)."""
     data = CaseOpened(
-        case_id=case.id,
-        case_reference=case.reference,
-        customer_id=case.customer_id,
-        channel=Channel(case.channel),
-        category=case.category,
-        priority=Priority(case.priority),
-        language=case.language,
+        **routing_fields(case),
         subject=case.subject,
         message_id=message_id,
         opened_at=case.opened_at,
-        markers=tuple(case.markers or ()),
         preferred_skills=(),
     )
     await emit(session, data, case_id=case.id, cause=cause, tenant=tenant)
+
+
+def routing_fields(case: Case) -> dict[str, Any]:
+    """What the router routes the case by, carried alike by case.opened.v1 and case.reopened.v1."""
+    return {
+        "case_id": case.id,
+        "case_reference": case.reference,
+        "customer_id": case.customer_id,
+        "channel": Channel(case.channel),
+        "category": case.category,
+        "priority": Priority(case.priority),
+        "language": case.language,
+        "markers": tuple(case.markers or ()),
+    }

@@ -4,7 +4,9 @@ requested on `outbound.messages.v1`, where the customer's channel service delive
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -110,6 +112,50 @@ async def send_to_customer(
         session, case_id=case.id, kind=f"{purpose.value}_sent", actor=actor, at=now, message_id=message.id, detail={}
     )
     return message
+
+
+async def send_automatic(
+    session: AsyncSession,
+    *,
+    case: Case,
+    purpose: OutboundPurpose,
+    why_not: str | None,
+    text: Callable[[], str],
+    now: datetime,
+    language: str | None,
+    skipped: str,
+    message_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    cause: CloudEvent | None = None,
+    tenant: str = "default",
+) -> Message | None:
+    """The system's own message to the customer, unless `why_not` (or the case has no address to write to): then no
+    message (None), and the timeline says why under `skipped` with `detail`. `text` is only written when sent."""
+    if why_not is None:
+        try:
+            return await send_to_customer(
+                session,
+                case=case,
+                purpose=purpose,
+                text=text(),
+                now=now,
+                actor=timeline.SYSTEM,
+                cause=cause,
+                tenant=tenant,
+                language=language,
+            )
+        except NoAddress as error:
+            why_not = str(error)
+    timeline.record(
+        session,
+        case_id=case.id,
+        kind=skipped,
+        actor=timeline.SYSTEM,
+        at=now,
+        message_id=message_id,
+        detail={"reason": why_not, **(detail or {})},
+    )
+    return None
 
 
 async def address_opted_out(session: AsyncSession, *, address: ContactAddress) -> bool:

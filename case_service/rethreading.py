@@ -177,21 +177,13 @@ def _move_message(
     message.case_id = target.id
     message.thread_rule = verb
     message.thread_reason = f"{verb} from {source.reference} by {actor.id or actor.kind}"
-    timeline.record(
-        session,
-        case_id=source.id,
-        kind=f"{kind}_out",
-        actor=actor,
-        at=now,
-        message_id=message.id,
-        detail={"to_case_id": target.id, "to_reference": target.reference},
-    )
-    timeline.record(
-        session,
-        case_id=target.id,
-        kind=f"{kind}_in",
-        actor=actor,
-        at=now,
-        message_id=message.id,
-        detail={"from_case_id": source.id, "from_reference": source.reference},
-    )
+    for here, side, there, way in ((source, "out", target, "to"), (target, "in", source, "from")):
+        timeline.record(
+            session,
+            case_id=here.id,
+            kind=f"{kind}_{side}",
+            actor=actor,
+            at=now,
+            message_id=message.id,
+            detail={f"{way}_case_id": there.id, f"{way}_reference": there.reference},
+        )

@@ -22,7 +22,7 @@ from case_service.policy import CasePolicy
 from case_service.settings import CaseServiceSettings
 from case_service.transitions import SCHEDULED
 from shared.background import PeriodicTask
-from shared.events import CaseFollowUpDue, CaseSlaAtRisk, CaseSlaBreached, SlaTarget
+from shared.events import CaseSlaAtRisk, CaseSlaBreached, SlaTarget
 
 log = logging.getLogger(__name__)
 
@@ -182,22 +182,7 @@ class Scheduler(PeriodicTask):
         and the customer is sent the satisfaction survey."""
         follow_up = await session.get(FollowUp, follow_up_id, populate_existing=True)
         assert follow_up is not None  # just claimed in this transaction
-        data = CaseFollowUpDue(
-            case_id=case.id,
-            case_reference=case.reference,
-            follow_up_id=follow_up.id,
-            agent_id=follow_up.agent_id,
-            due_at=follow_up.due_at,
-        )
-        await emit(session, data, case_id=case.id, tenant=self._tenant)
-        timeline.record(
-            session,
-            case_id=case.id,
-            kind="follow_up_due",
-            actor=timeline.SYSTEM,
-            at=now,
-            detail={"follow_up_id": follow_up.id, "agent_id": follow_up.agent_id},
-        )
+        await csat.announce_due(session, case=case, follow_up=follow_up, now=now, cause=None, tenant=self._tenant)
         await csat.send_survey(
             session, case=case, follow_up=follow_up, now=now, policy=self._policy, tenant=self._tenant
         )

@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import clocks, lifecycle, timeline
+from case_service import clocks, lifecycle, opening, timeline
 from case_service.domain import CaseStatus
 from case_service.emit import emit
 from case_service.lifecycle import CaseAction
 from case_service.models import Case, FollowUp
 from case_service.policy import CasePolicy
 from shared.cloudevents import CloudEvent
-from shared.events import CaseClosed, CaseReopened, CaseResolved, Channel, Priority
+from shared.events import CaseClosed, CaseReopened, CaseResolved
 
 SCHEDULED = "scheduled"
 CANCELLED = "cancelled"
@@ -99,16 +99,6 @@ async def _reopened(
         .values(state=CANCELLED, done_at=now, note="case reopened")
     )
     data = CaseReopened(
-        case_id=case.id,
-        case_reference=case.reference,
-        customer_id=case.customer_id,
-        channel=Channel(case.channel),
-        category=case.category,
-        priority=Priority(case.priority),
-        language=case.language,
-        previous_agent_id=case.assignee_agent_id,
-        reason=reason,
-        reopened_at=now,
-        markers=tuple(case.markers or ()),
+        **opening.routing_fields(case), previous_agent_id=case.assignee_agent_id, reason=reason, reopened_at=now
     )
     await emit(session, data, case_id=case.id, cause=cause, tenant=tenant)

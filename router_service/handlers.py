@@ -32,7 +32,7 @@ from router_service.domain import (
 from router_service.models import Assignment, Offer, RoutingDecision, WaitingCase, outbox
 from shared import topics
 from shared.cloudevents import CloudEvent, new_event
-from shared.events import CaseAssigned, CaseOffered, CaseOpened
+from shared.events import CaseAssigned, CaseOffered, CaseOpened, CaseReopened
 from shared.outbox import enqueue
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,19 @@ class RoutedCase:
 
     @classmethod
     def opened(cls, event: CloudEvent, data: CaseOpened) -> RoutedCase:
+        skills = tuple(dict.fromkeys(normalize_name(s) for s in data.preferred_skills if s.strip()))
+        return cls.announced(event, data, subject=data.subject, preferred_skills=skills)
+
+    @classmethod
+    def announced(
+        cls,
+        event: CloudEvent,
+        data: CaseOpened | CaseReopened,
+        *,
+        subject: str | None,
+        preferred_skills: tuple[str, ...] = (),
+    ) -> RoutedCase:
+        """The case as an event that gets it routed (opened or reopened) tells it."""
         return cls(
             case_id=data.case_id,
             case_reference=data.case_reference,
@@ -80,10 +93,10 @@ class RoutedCase:
             category=data.category,
             priority=data.priority.value,
             language=data.language,
-            subject=data.subject,
+            subject=subject,
             correlation_id=event.correlationid or event.id,
             tenant=event.tenant,
-            preferred_skills=tuple(dict.fromkeys(normalize_name(s) for s in data.preferred_skills if s.strip())),
+            preferred_skills=preferred_skills,
         )
 
     @classmethod

@@ -104,15 +104,4 @@ async def _routed_case(session: AsyncSession, event: CloudEvent, data: CaseReope
         .limit(1)
     )
     subject = (await session.execute(query)).scalar_one_or_none()
-    return RoutedCase(
-        case_id=data.case_id,
-        case_reference=data.case_reference,
-        customer_id=data.customer_id,
-        channel=data.channel.value,
-        category=data.category,
-        priority=data.priority.value,
-        language=data.language,
-        subject=subject,
-        correlation_id=event.correlationid or event.id,
-        tenant=event.tenant,
-    )
+    return RoutedCase.announced(event, data, subject=subject)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service import actions, case_queries, rethreading
@@ -54,6 +55,51 @@ ACTION_ANSWERS: Answers = {
 
 def _not_found(case_id: str) -> Problem:
     return Problem(404, "case-not-found", "Case not found", f"There is no case with id {case_id}.")
+
+
+@dataclass(frozen=True)
+class _Desk:
+    """What an action route needs besides its path and body: the request, its session, the caller, policy, tenant."""
+
+    request: Request
+    session: AsyncSession
+    caller: Principal
+    policy: CasePolicy
+    tenant: str
+
+    async def act(self, case_id: str, action: Callable[..., Awaitable[object]], *, lock: bool = True) -> CaseDetail:
+        """Run `action(session, case=, caller=, now=)` on the visible case (row-locked unless the action locks
+        itself) in a transaction committed on success, and answer the case it returns (split and move: the new or the
+        target case), else the acted-on one. Refusals become problems; the relay is woken for what was emitted."""
+        try:
+            async with self.session.begin():
+                case = await case_queries.visible_case(
+                    self.session, case_id=case_id, caller=self.caller, for_update=lock
+                )
+                if case is None:
+                    raise _not_found(case_id)
+                done = await action(self.session, case=case, caller=self.caller, now=datetime.now(UTC))
+        except IllegalTransition as error:
+            raise Problem(
+                409,
+                "illegal-transition",
+                "Illegal transition",
+                error.message,
+                case_status=error.status.value,
+                action=error.action.value,
+            ) from error
+        except actions.ActionRefused as error:
+            raise Problem(_STATUS_OF[type(error)], error.kind, error.title, error.detail) from error
+        cast(ServiceRuntime, self.request.app.state.runtime).relay.wake()
+        answered = done if isinstance(done, Case) else case
+        return await _detail(self.session, answered.id, self.policy)
+
+
+def _desk(request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant) -> _Desk:
+    return _Desk(request=request, session=session, caller=caller, policy=policy, tenant=tenant)
+
+
+Desk = Annotated[_Desk, Depends(_desk)]
 
 
 @router.get("/cases", responses={422: _problem("A filter or the cursor is not valid.")})
@@ -103,172 +149,93 @@ async def get_case(case_id: str, session: Session, caller: Caller, policy: Polic
 
 
 @router.post("/cases/{case_id}/reply", responses=ACTION_ANSWERS)
-async def reply(
-    case_id: str, body: ReplyIn, request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant
-) -> CaseDetail:
+async def reply(case_id: str, body: ReplyIn, desk: Desk) -> CaseDetail:
     """Send a reply to the customer on the case's channel; `await_customer` then waits on their answer."""
-    async with _acting(request, session, case_id, caller) as (case, now):
-        await actions.reply(
-            session,
-            case=case,
-            caller=caller,
-            policy=policy,
-            now=now,
-            text=body.text,
-            await_customer=body.await_customer,
-            tenant=tenant,
-        )
-    return await _detail(session, case.id, policy)
+    return await desk.act(
+        case_id,
+        partial(
+            actions.reply, policy=desk.policy, tenant=desk.tenant, text=body.text, await_customer=body.await_customer
+        ),
+    )
 
 
 @router.post("/cases/{case_id}/note", responses=ACTION_ANSWERS)
-async def note(
-    case_id: str, body: NoteIn, request: Request, session: Session, caller: Caller, policy: Policy
-) -> CaseDetail:
+async def note(case_id: str, body: NoteIn, desk: Desk) -> CaseDetail:
     """An internal note: kept with the messages, never sent to the customer."""
-    async with _acting(request, session, case_id, caller) as (case, now):
-        await actions.note(session, case=case, caller=caller, now=now, text=body.text)
-    return await _detail(session, case.id, policy)
+    return await desk.act(case_id, partial(actions.note, text=body.text))
 
 
 @router.post("/cases/{case_id}/escalate", responses=ACTION_ANSWERS)
-async def escalate(
-    case_id: str, body: EscalateIn, request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant
-) -> CaseDetail:
+async def escalate(case_id: str, body: EscalateIn, desk: Desk) -> CaseDetail:
     """Ask for a supervisor; `escalated` turns true when the router has handed the case over."""
-    async with _acting(request, session, case_id, caller) as (case, now):
-        await actions.escalate(session, case=case, caller=caller, now=now, reason=body.reason, tenant=tenant)
-    return await _detail(session, case.id, policy)
+    return await desk.act(case_id, partial(actions.escalate, reason=body.reason, tenant=desk.tenant))
 
 
 @router.post("/cases/{case_id}/resolve", responses=ACTION_ANSWERS)
-async def resolve(
-    case_id: str, body: ResolveIn, request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant
-) -> CaseDetail:
+async def resolve(case_id: str, body: ResolveIn, desk: Desk) -> CaseDetail:
     """Resolve with a resolution code and a root-cause tag; a check-back with the customer is scheduled."""
-    async with _acting(request, session, case_id, caller) as (case, now):
-        await actions.resolve(
-            session,
-            case=case,
-            caller=caller,
-            policy=policy,
-            now=now,
+    return await desk.act(
+        case_id,
+        partial(
+            actions.resolve,
+            policy=desk.policy,
+            tenant=desk.tenant,
             resolution_code=body.resolution_code,
             root_cause=body.root_cause,
-            tenant=tenant,
-        )
-    return await _detail(session, case.id, policy)
+        ),
+    )
 
 
 @router.post("/cases/{case_id}/reopen", responses=ACTION_ANSWERS)
-async def reopen(
-    case_id: str, body: ReopenIn, request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant
-) -> CaseDetail:
-    async with _acting(request, session, case_id, caller) as (case, now):
-        await actions.reopen(
-            session, case=case, caller=caller, policy=policy, now=now, reason=body.reason, tenant=tenant
-        )
-    return await _detail(session, case.id, policy)
+async def reopen(case_id: str, body: ReopenIn, desk: Desk) -> CaseDetail:
+    return await desk.act(case_id, partial(actions.reopen, policy=desk.policy, tenant=desk.tenant, reason=body.reason))
 
 
 @router.post("/cases/{case_id}/close", responses=ACTION_ANSWERS)
-async def close(
-    case_id: str,
-    request: Request,
-    session: Session,
-    caller: Caller,
-    policy: Policy,
-    tenant: Tenant,
-    body: CloseIn | None = None,
-) -> CaseDetail:
+async def close(case_id: str, desk: Desk, body: CloseIn | None = None) -> CaseDetail:
     """Close the case for good (a closed case is final: the customer's next message opens a new one)."""
-    async with _acting(request, session, case_id, caller) as (case, now):
-        await actions.close(
-            session,
-            case=case,
-            caller=caller,
-            policy=policy,
-            now=now,
-            reason=body.reason if body is not None else None,
-            tenant=tenant,
-        )
-    return await _detail(session, case.id, policy)
+    reason = body.reason if body is not None else None
+    return await desk.act(case_id, partial(actions.close, policy=desk.policy, tenant=desk.tenant, reason=reason))
 
 
 @router.patch("/cases/{case_id}", responses=ACTION_ANSWERS)
-async def reclassify(
-    case_id: str, body: ReclassifyIn, request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant
-) -> CaseDetail:
+async def reclassify(case_id: str, body: ReclassifyIn, desk: Desk) -> CaseDetail:
     """Override the category and/or the priority; the override is on the timeline and a new priority moves the SLA."""
-    async with _acting(request, session, case_id, caller) as (case, now):
-        await actions.reclassify(
-            session,
-            case=case,
-            caller=caller,
-            policy=policy,
-            now=now,
+    return await desk.act(
+        case_id,
+        partial(
+            actions.reclassify,
+            policy=desk.policy,
+            tenant=desk.tenant,
             category=body.category,
             priority=body.priority,
-            tenant=tenant,
-        )
-    return await _detail(session, case.id, policy)
+        ),
+    )
 
 
 @router.post("/cases/{case_id}/split", responses=ACTION_ANSWERS)
-async def split(
-    case_id: str, body: SplitIn, request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant
-) -> CaseDetail:
+async def split(case_id: str, body: SplitIn, desk: Desk) -> CaseDetail:
     """Split customer messages off into a new case of the same customer and channel; answers the NEW case."""
-    async with _acting(request, session, case_id, caller) as (case, now):
-        new = await rethreading.split(
-            session, case=case, caller=caller, policy=policy, now=now, message_ids=body.message_ids, tenant=tenant
-        )
-    return await _detail(session, new.id, policy)
+    return await desk.act(
+        case_id,
+        partial(rethreading.split, policy=desk.policy, tenant=desk.tenant, message_ids=body.message_ids),
+    )
 
 
 @router.post("/cases/{case_id}/move", responses=ACTION_ANSWERS)
-async def move(
-    case_id: str, body: MoveIn, request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant
-) -> CaseDetail:
+async def move(case_id: str, body: MoveIn, desk: Desk) -> CaseDetail:
     """Move a customer message to another case of the same customer; answers the target case."""
-    async with _acting(request, session, case_id, caller, lock=False) as (case, now):
-        target = await rethreading.move(
-            session,
-            case=case,
-            caller=caller,
-            policy=policy,
-            now=now,
+    return await desk.act(
+        case_id,
+        partial(
+            rethreading.move,
+            policy=desk.policy,
+            tenant=desk.tenant,
             message_id=body.message_id,
             to_case_id=body.to_case_id,
-            tenant=tenant,
-        )
-    return await _detail(session, target.id, policy)
-
-
-@asynccontextmanager
-async def _acting(
-    request: Request, session: AsyncSession, case_id: str, caller: Principal, *, lock: bool = True
-) -> AsyncIterator[tuple[Case, datetime]]:
-    """The visible case (row-locked unless the action locks itself) in a transaction committed on success; refusals
-    become problems, and the relay is woken for what the action emitted."""
-    try:
-        async with session.begin():
-            case = await case_queries.visible_case(session, case_id=case_id, caller=caller, for_update=lock)
-            if case is None:
-                raise _not_found(case_id)
-            yield case, datetime.now(UTC)
-    except IllegalTransition as error:
-        raise Problem(
-            409,
-            "illegal-transition",
-            "Illegal transition",
-            error.message,
-            case_status=error.status.value,
-            action=error.action.value,
-        ) from error
-    except actions.ActionRefused as error:
-        raise Problem(_STATUS_OF[type(error)], error.kind, error.title, error.detail) from error
-    cast(ServiceRuntime, request.app.state.runtime).relay.wake()
+        ),
+        lock=False,
+    )
 
 
 _STATUS_OF: dict[type[actions.ActionRefused], int] = {

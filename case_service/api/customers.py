@@ -7,6 +7,8 @@ did not exist); edits, merges and duplicate suggestions are for supervisors and 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -155,19 +157,14 @@ async def update_customer(customer_id: str, body: CustomerPatch, session: Sessio
 async def merge_customers(customer_id: str, body: MergeRequest, session: Session, caller: Caller) -> MergeCreated:
     """Fold `other_customer_id` into this customer: its contact points and cases move here; undo restores both."""
     _supervisor(caller)
-    try:
-        async with session.begin():
-            record = await merges.merge(
-                session,
-                survivor_id=customer_id,
-                other_id=body.other_customer_id,
-                actor=timeline.actor_of(caller),
-                now=datetime.now(UTC),
-            )
-    except merges.CustomerNotFound as error:
-        raise _no_customer(error.customer_id) from error
-    except merges.MergeConflict as error:
-        raise Problem(409, error.kind, error.title, error.detail, **error.extra) from error
+    async with _merging(session):
+        record = await merges.merge(
+            session,
+            survivor_id=customer_id,
+            other_id=body.other_customer_id,
+            actor=timeline.actor_of(caller),
+            now=datetime.now(UTC),
+        )
     log.info("customer %s merged into %s (merge %s)", record.merged_id, record.survivor_id, record.id)
     return MergeCreated(merge_id=record.id)
 
@@ -184,19 +181,14 @@ async def merge_customers(customer_id: str, body: MergeRequest, session: Session
 async def undo_merge(customer_id: str, merge_id: str, session: Session, caller: Caller) -> MergeUndone:
     """Restore both customers exactly as before the merge; records that arrived since stay with this customer."""
     _supervisor(caller)
-    try:
-        async with session.begin():
-            record = await merges.undo(
-                session,
-                survivor_id=customer_id,
-                merge_id=merge_id,
-                actor=timeline.actor_of(caller),
-                now=datetime.now(UTC),
-            )
-    except merges.MergeNotFound as error:
-        raise Problem(404, "merge-not-found", "Merge not found", str(error)) from error
-    except merges.MergeConflict as error:
-        raise Problem(409, error.kind, error.title, error.detail, **error.extra) from error
+    async with _merging(session):
+        record = await merges.undo(
+            session,
+            survivor_id=customer_id,
+            merge_id=merge_id,
+            actor=timeline.actor_of(caller),
+            now=datetime.now(UTC),
+        )
     log.info("merge %s undone", record.id)
     assert record.undone_at is not None
     return MergeUndone(
@@ -220,6 +212,20 @@ async def duplicates(customer_id: str, session: Session, caller: Caller) -> Dupl
             for other, evidence in found
         ]
     )
+
+
+@asynccontextmanager
+async def _merging(session: AsyncSession) -> AsyncIterator[None]:
+    """A merge or an undo in its own transaction, committed on success; its refusals become problems."""
+    try:
+        async with session.begin():
+            yield
+    except merges.CustomerNotFound as error:
+        raise _no_customer(error.customer_id) from error
+    except merges.MergeNotFound as error:
+        raise Problem(404, "merge-not-found", "Merge not found", str(error)) from error
+    except merges.MergeConflict as error:
+        raise Problem(409, error.kind, error.title, error.detail, **error.extra) from error
 
 
 async def _detail(session: AsyncSession, customer: Customer) -> CustomerDetail:

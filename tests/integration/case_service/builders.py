@@ -97,5 +97,11 @@ def token_auth(role: Role = Role.AGENT, agent_id: str | None = None) -> dict[str
     return {"Authorization": f"Bearer {issued.token}"}
 
 
+# Bearer headers of the callers most tests use: a supervisor and two agents.
+SUPERVISOR = token_auth(Role.SUPERVISOR)
+LAN = token_auth(agent_id="lan")
+MINH = token_auth(agent_id="minh")
+
+
 def assigned(case_id: str, agent_id: str, *, at: datetime | None = None) -> CaseAssigned:
     return CaseAssigned(case_id=case_id, agent_id=agent_id, assigned_at=at or datetime.now(UTC))

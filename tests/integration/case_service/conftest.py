@@ -15,6 +15,9 @@ from shared import topics
 from shared.bus import ensure_topics
 from shared.db import create_engine, session_factory
 from tests.integration.case_service.builders import create_schema, settings_for
+from tests.integration.case_service.case_api import CaseApi, running_case_api
+from tests.integration.case_service.desk_kit import Desk, running_desk
+from tests.integration.case_service.inbound_kit import Inbound
 
 
 @pytest.fixture
@@ -38,6 +41,26 @@ def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 @pytest.fixture
 def handlers(settings: CaseServiceSettings) -> CaseHandlers:
     return CaseHandlers(settings)
+
+
+@pytest.fixture
+def inbound(settings: CaseServiceSettings) -> Inbound:
+    """Customers' messages through the real handler, in their own transactions."""
+    return Inbound(settings)
+
+
+@pytest.fixture
+async def api(database_url: str, broker: str) -> AsyncIterator[CaseApi]:
+    """case_service's API in-process on a fresh schema and the real broker."""
+    async with running_case_api(database_url, broker) as running:
+        yield running
+
+
+@pytest.fixture
+async def desk(database_url: str, broker: str) -> AsyncIterator[Desk]:
+    """The API with customers' messages, agents' actions and the scheduler on a clock the test moves."""
+    async with running_desk(database_url, broker) as running:
+        yield running
 
 
 @asynccontextmanager

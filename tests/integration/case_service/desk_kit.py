@@ -112,6 +112,9 @@ class Desk:
                 tokens[event["data"]["case_id"]] = match[1]
         return tokens
 
+    async def customer_of(self, case_id: str) -> str:
+        return str((await self.api.case(case_id))["customer_id"])
+
     async def get(self, path: str, headers: dict[str, str], **params: Any) -> dict[str, Any]:
         response = await self.client.get(path, params=params, headers=headers)
         assert response.status_code == 200, response.text

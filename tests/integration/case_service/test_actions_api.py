@@ -3,27 +3,14 @@ timeline, SLA), the events it announces, and the problems it answers when it can
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
-import pytest
 
 from shared import topics
 from shared.events import AddressKind, Channel
-from shared.tokens import Role
-from tests.integration.case_service.builders import auth, received, token_auth
-from tests.integration.case_service.case_api import CaseApi, problem_kind, running_case_api
-
-LAN = token_auth(agent_id="lan")
-MINH = token_auth(agent_id="minh")
-SUPERVISOR = token_auth(Role.SUPERVISOR)
-
-
-@pytest.fixture
-async def api(database_url: str, broker: str) -> AsyncIterator[CaseApi]:
-    async with running_case_api(database_url, broker) as running:
-        yield running
+from tests.integration.case_service.builders import LAN, SUPERVISOR, auth, received
+from tests.integration.case_service.case_api import CaseApi, problem_kind
 
 
 async def act(

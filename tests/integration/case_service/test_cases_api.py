@@ -4,26 +4,12 @@ text search, cursor pages, and agents seeing only their own cases."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from shared.events import AddressKind, Channel
-from shared.tokens import Role
-from tests.integration.case_service.builders import auth, received, token_auth
-from tests.integration.case_service.case_api import CaseApi, problem_kind, running_case_api
-
-SUPERVISOR = token_auth(Role.SUPERVISOR)
-LAN = token_auth(agent_id="lan")
-MINH = token_auth(agent_id="minh")
-
-
-@pytest.fixture
-async def api(database_url: str, broker: str) -> AsyncIterator[CaseApi]:
-    async with running_case_api(database_url, broker) as running:
-        yield running
+from tests.integration.case_service.builders import LAN, SUPERVISOR, auth, received
+from tests.integration.case_service.case_api import CaseApi, problem_kind
 
 
 async def listed(api: CaseApi, headers: dict[str, str] | None = None, **params: Any) -> list[dict[str, Any]]:

@@ -3,30 +3,12 @@ may see what."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 
-import pytest
-
 from shared.events import AddressKind, Channel
-from shared.tokens import Role
-from tests.integration.case_service.builders import auth, received, token_auth
+from tests.integration.case_service.builders import LAN, MINH, SUPERVISOR, auth, received
 from tests.integration.case_service.case_api import problem_kind
-from tests.integration.case_service.desk_kit import Desk, running_desk
-
-SUPERVISOR = token_auth(Role.SUPERVISOR)
-LAN = token_auth(agent_id="lan")
-MINH = token_auth(agent_id="minh")
-
-
-@pytest.fixture
-async def desk(database_url: str, broker: str) -> AsyncIterator[Desk]:
-    async with running_desk(database_url, broker) as running:
-        yield running
-
-
-async def customer_of(desk: Desk, case_id: str) -> str:
-    return str((await desk.api.case(case_id))["customer_id"])
+from tests.integration.case_service.desk_kit import Desk
 
 
 async def test_the_360_view_shows_every_channel_in_time_order(desk: Desk) -> None:
@@ -50,8 +32,8 @@ async def test_the_360_view_shows_every_channel_in_time_order(desk: Desk) -> Non
     )
     desk.clock.advance(minutes=10)
     await desk.resolve(email_case)
-    customer_id = await customer_of(desk, email_case)
-    assert await customer_of(desk, sms_case) == customer_id
+    customer_id = await desk.customer_of(email_case)
+    assert await desk.customer_of(sms_case) == customer_id
 
     customer = await desk.get(f"/v1/customers/{customer_id}", auth())
 
@@ -85,7 +67,7 @@ async def test_the_360_view_shows_every_channel_in_time_order(desk: Desk) -> Non
 async def test_a_customer_is_found_by_any_form_of_an_address(desk: Desk) -> None:
     case_id = await desk.deliver(received("An@Example.com", customer_ref="crm-42"))
     await desk.deliver(received("0912345678", kind=AddressKind.PHONE, channel=Channel.SMS, customer_ref="crm-42"))
-    customer_id = await customer_of(desk, case_id)
+    customer_id = await desk.customer_of(case_id)
 
     for contact in [" AN@example.COM ", "0912345678", "+84 912 345 678", "crm-42"]:
         found = await desk.get("/v1/customers", auth(), contact=contact)
@@ -106,21 +88,20 @@ async def test_a_number_owned_by_two_customers_as_different_kinds_asks_for_the_k
     whatsapp = await desk.deliver(
         received("84912345678", kind=AddressKind.WHATSAPP, channel=Channel.WHATSAPP, customer_ref="crm-7")
     )
-    assert await customer_of(desk, sms) != await customer_of(desk, whatsapp)
+    assert await desk.customer_of(sms) != await desk.customer_of(whatsapp)
 
     ambiguous = await desk.client.get("/v1/customers", params={"contact": "0912345678"}, headers=auth())
     assert (ambiguous.status_code, problem_kind(ambiguous)) == (409, "ambiguous-contact")
     assert sorted(ambiguous.json()["customer_ids"]) == sorted(
-        [await customer_of(desk, sms), await customer_of(desk, whatsapp)]
+        [await desk.customer_of(sms), await desk.customer_of(whatsapp)]
     )
     as_whatsapp = await desk.get("/v1/customers", auth(), contact="0912345678", kind="whatsapp")
-    assert as_whatsapp["id"] == await customer_of(desk, whatsapp)
+    assert as_whatsapp["id"] == await desk.customer_of(whatsapp)
 
 
 async def test_search_by_name_in_any_accents_and_order_or_by_part_of_an_address(desk: Desk) -> None:
-    an = await customer_of(desk, await desk.deliver(received("an@shop.vn", display_name="Nguyễn Văn An")))
-    binh = await customer_of(
-        desk,
+    an = await desk.customer_of(await desk.deliver(received("an@shop.vn", display_name="Nguyễn Văn An")))
+    binh = await desk.customer_of(
         await desk.deliver(
             received("0987654321", kind=AddressKind.PHONE, channel=Channel.SMS, display_name="Trần Thị Bình")
         ),
@@ -150,7 +131,7 @@ async def test_agents_see_only_customers_of_their_cases(desk: Desk) -> None:
     lans_case = await desk.deliver(received("an@example.com", display_name="An Customer"))
     await desk.assign(lans_case, "lan")
     others = await desk.deliver(received("binh@example.com", display_name="Binh Customer"))
-    lans_customer, other_customer = await customer_of(desk, lans_case), await customer_of(desk, others)
+    lans_customer, other_customer = await desk.customer_of(lans_case), await desk.customer_of(others)
 
     assert (await desk.get(f"/v1/customers/{lans_customer}", LAN))["id"] == lans_customer
     assert (await desk.get("/v1/customers", LAN, contact="an@example.com"))["id"] == lans_customer
@@ -179,7 +160,7 @@ async def test_agents_see_only_customers_of_their_cases(desk: Desk) -> None:
 
 
 async def test_a_supervisor_edits_name_language_and_opt_out(desk: Desk) -> None:
-    customer_id = await customer_of(desk, await desk.deliver(received("an@example.com", display_name="An")))
+    customer_id = await desk.customer_of(await desk.deliver(received("an@example.com", display_name="An")))
 
     response = await desk.client.patch(
         f"/v1/customers/{customer_id}",
@@ -206,21 +187,20 @@ async def test_a_supervisor_edits_name_language_and_opt_out(desk: Desk) -> None:
 
 
 async def test_duplicates_are_suggested_with_their_evidence_and_never_merged(desk: Desk) -> None:
-    by_sms = await customer_of(
-        desk,
+    by_sms = await desk.customer_of(
         await desk.deliver(received("0912345678", kind=AddressKind.PHONE, channel=Channel.SMS, display_name="Hoa")),
     )
     # The integrator's reference files this WhatsApp number under the email customer: the number now has two owners.
-    by_email = await customer_of(
-        desk, await desk.deliver(received("an@example.com", customer_ref="crm-7", display_name="Minh"))
+    by_email = await desk.customer_of(
+        await desk.deliver(received("an@example.com", customer_ref="crm-7", display_name="Minh"))
     )
     await desk.deliver(
         received("84912345678", kind=AddressKind.WHATSAPP, channel=Channel.WHATSAPP, customer_ref="crm-7")
     )
-    dotted = await customer_of(desk, await desk.deliver(received("an.nguyen@gmail.com", display_name="An")))
-    plain = await customer_of(desk, await desk.deliver(received("AnNguyen+shop@googlemail.com", display_name="X")))
-    named = await customer_of(desk, await desk.deliver(received("binh@acme.vn", display_name="Trần Thị Bình")))
-    same_name = await customer_of(desk, await desk.deliver(received("b.tran@acme.vn", display_name="Binh Tran Thi")))
+    dotted = await desk.customer_of(await desk.deliver(received("an.nguyen@gmail.com", display_name="An")))
+    plain = await desk.customer_of(await desk.deliver(received("AnNguyen+shop@googlemail.com", display_name="X")))
+    named = await desk.customer_of(await desk.deliver(received("binh@acme.vn", display_name="Trần Thị Bình")))
+    same_name = await desk.customer_of(await desk.deliver(received("b.tran@acme.vn", display_name="Binh Tran Thi")))
     await desk.deliver(received("tran.binh@other.vn", display_name="Tran Thi Binh"))  # same name, nothing else shared
 
     async def duplicates(customer_id: str) -> list[tuple[str, list[str]]]:

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 
 from case_service.deliveries import UnknownOutboundMessage
-from case_service.settings import CaseServiceSettings
 from shared.events import Channel, DeliveryStatus, OutboundDeliveryReported
 from tests.integration.case_service.inbound_kit import (
     Inbound,
@@ -17,11 +16,6 @@ from tests.integration.case_service.inbound_kit import (
     sms,
     timeline_of,
 )
-
-
-@pytest.fixture
-def inbound(settings: CaseServiceSettings) -> Inbound:
-    return Inbound(settings)
 
 
 def report(

@@ -3,27 +3,13 @@ the agent sees their own tasks and marks them done."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from case_service.scheduler import Scheduler
 from shared.events import AddressKind, Channel
-from shared.tokens import Role
-from tests.integration.case_service.builders import auth, received, token_auth
-from tests.integration.case_service.case_api import CaseApi, problem_kind, running_case_api
-
-LAN = token_auth(agent_id="lan")
-MINH = token_auth(agent_id="minh")
-SUPERVISOR = token_auth(Role.SUPERVISOR)
-
-
-@pytest.fixture
-async def api(database_url: str, broker: str) -> AsyncIterator[CaseApi]:
-    async with running_case_api(database_url, broker) as running:
-        yield running
+from tests.integration.case_service.builders import LAN, MINH, SUPERVISOR, auth, received, token_auth
+from tests.integration.case_service.case_api import CaseApi, problem_kind
 
 
 async def resolved_case(api: CaseApi, number: str, agent_id: str) -> str:

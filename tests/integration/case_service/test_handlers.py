@@ -31,11 +31,6 @@ from tests.integration.case_service.inbound_kit import (
 )
 
 
-@pytest.fixture
-def inbound(settings: CaseServiceSettings) -> Inbound:
-    return Inbound(settings)
-
-
 async def test_first_message_opens_a_classified_case_with_clocks_and_an_acknowledgement(
     sessions: Sessions, inbound: Inbound, engine: AsyncEngine
 ) -> None:

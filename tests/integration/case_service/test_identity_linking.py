@@ -3,12 +3,10 @@ never merges, and merged customers answered as their survivor."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_service import merges, repository
 from case_service.models import ContactPoint, Customer
-from case_service.settings import CaseServiceSettings
 from shared.events import AddressKind, Channel, ContactAddress
 from tests.integration.case_service.builders import count
 from tests.integration.case_service.inbound_kit import (
@@ -21,11 +19,6 @@ from tests.integration.case_service.inbound_kit import (
     sms,
     timeline_of,
 )
-
-
-@pytest.fixture
-def inbound(settings: CaseServiceSettings) -> Inbound:
-    return Inbound(settings)
 
 
 async def points(sessions: Sessions) -> dict[tuple[str, str], ContactPoint]:

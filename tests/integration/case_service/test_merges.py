@@ -3,30 +3,15 @@ after a merge stays with the survivor, and merges that others depend on are undo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from case_service.models import Case, ContactPoint, Customer, CustomerMerge
 from shared.events import AddressKind, Channel
-from shared.tokens import Role
-from tests.integration.case_service.builders import received, token_auth
+from tests.integration.case_service.builders import SUPERVISOR, received
 from tests.integration.case_service.case_api import problem_kind
-from tests.integration.case_service.desk_kit import Desk, running_desk
-
-SUPERVISOR = token_auth(Role.SUPERVISOR)
-
-
-@pytest.fixture
-async def desk(database_url: str, broker: str) -> AsyncIterator[Desk]:
-    async with running_desk(database_url, broker) as running:
-        yield running
-
-
-async def customer_of(desk: Desk, case_id: str) -> str:
-    return str((await desk.api.case(case_id))["customer_id"])
+from tests.integration.case_service.desk_kit import Desk
 
 
 async def rows(desk: Desk, customer_ids: list[str]) -> dict[str, Any]:
@@ -64,7 +49,7 @@ async def test_a_merge_followed_by_undo_restores_both_customers_exactly(desk: De
         received("an@example.com", subject="Another order", text="Invoice is wrong", display_name=None)
     )
     await desk.resolve(email_case)
-    survivor = await customer_of(desk, email_case)
+    survivor = await desk.customer_of(email_case)
     sms_case = await desk.deliver(
         received(
             "0912345678",
@@ -76,7 +61,7 @@ async def test_a_merge_followed_by_undo_restores_both_customers_exactly(desk: De
             language="vi",
         )
     )
-    other = await customer_of(desk, sms_case)
+    other = await desk.customer_of(sms_case)
     assert later_case != email_case and survivor != other
     patched = await desk.client.patch(f"/v1/customers/{other}", json={"opted_out": True}, headers=SUPERVISOR)
     assert patched.status_code == 200
@@ -115,14 +100,14 @@ async def test_a_merge_followed_by_undo_restores_both_customers_exactly(desk: De
 
 async def test_what_arrives_after_the_merge_stays_with_the_survivor(desk: Desk) -> None:
     email_case = await desk.deliver(received("an@example.com"))
-    survivor = await customer_of(desk, email_case)
+    survivor = await desk.customer_of(email_case)
     sms_case = await desk.deliver(received("0912345678", kind=AddressKind.PHONE, channel=Channel.SMS))
-    other = await customer_of(desk, sms_case)
+    other = await desk.customer_of(sms_case)
     merge_id = await merge(desk, survivor, other)
 
     # The moved number now writes on WhatsApp: a new case, and a new contact point, both the survivor's.
     whatsapp_case = await desk.deliver(received("84912345678", kind=AddressKind.WHATSAPP, channel=Channel.WHATSAPP))
-    assert await customer_of(desk, whatsapp_case) == survivor
+    assert await desk.customer_of(whatsapp_case) == survivor
     await undo(desk, survivor, merge_id)
 
     kept = await desk.get(f"/v1/customers/{survivor}", SUPERVISOR)
@@ -134,9 +119,9 @@ async def test_what_arrives_after_the_merge_stays_with_the_survivor(desk: Desk) 
 
 
 async def test_merges_that_cannot_be_done_are_refused(desk: Desk) -> None:
-    a = await customer_of(desk, await desk.deliver(received("a@example.com")))
-    b = await customer_of(desk, await desk.deliver(received("b@example.com")))
-    c = await customer_of(desk, await desk.deliver(received("c@example.com")))
+    a = await desk.customer_of(await desk.deliver(received("a@example.com")))
+    b = await desk.customer_of(await desk.deliver(received("b@example.com")))
+    c = await desk.customer_of(await desk.deliver(received("c@example.com")))
 
     async def refused(survivor: str, other: str) -> tuple[int, str]:
         response = await desk.client.post(
@@ -167,7 +152,7 @@ async def test_merges_that_cannot_be_done_are_refused(desk: Desk) -> None:
 async def test_a_merge_a_later_one_depends_on_is_undone_after_it(desk: Desk) -> None:
     names = ["Anh", "Binh", "Chi", "Dung"]
     a, b, c, d = [
-        await customer_of(desk, await desk.deliver(received(f"{name.lower()}@example.com", display_name=name)))
+        await desk.customer_of(await desk.deliver(received(f"{name.lower()}@example.com", display_name=name)))
         for name in names
     ]
     before = [await desk.get(f"/v1/customers/{cid}", SUPERVISOR) for cid in (a, b, c, d)]

@@ -12,14 +12,12 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_service import csat
 from case_service.lifecycle import CaseAction
 from case_service.models import Base, Case, FollowUp, Message, TimelineEntry
-from case_service.settings import CaseServiceSettings
 from shared.cloudevents import CloudEvent, EventData, new_event
 from shared.events import AddressKind, CaseAssigned, CaseEscalated, Channel, ComplaintMessageReceived
 from tests.integration.case_service.inbound_kit import Inbound, Sessions, message
@@ -45,11 +43,6 @@ COMPLAINTS = [
     "The app crashes and I cannot log in.",
 ]
 FOLLOW_UPS = ["Any news?", "Có ai trả lời không?", "I am still waiting.", "Mình vẫn đang chờ."]
-
-
-@pytest.fixture
-def inbound(settings: CaseServiceSettings) -> Inbound:
-    return Inbound(settings)
 
 
 class Person:

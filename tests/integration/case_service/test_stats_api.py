@@ -3,29 +3,18 @@ resolved and reopened through the handlers and actions at controlled moments, an
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from case_service import actions
 from shared.events import AddressKind, Channel
-from shared.tokens import Role
-from tests.integration.case_service.builders import auth, received, token_auth
+from tests.integration.case_service.builders import SUPERVISOR, auth, received, token_auth
 from tests.integration.case_service.case_api import problem_kind
-from tests.integration.case_service.desk_kit import Desk, running_desk
+from tests.integration.case_service.desk_kit import Desk
 
-SUPERVISOR = token_auth(Role.SUPERVISOR)
 LATE = "My order has not arrived."
 BROKEN = "The vase arrived broken."
 BILLING = "I was charged twice, please refund me."
-
-
-@pytest.fixture
-async def desk(database_url: str, broker: str) -> AsyncIterator[Desk]:
-    async with running_desk(database_url, broker) as running:
-        yield running
 
 
 async def opened(desk: Desk, at: datetime, channel: Channel, text: str) -> str:

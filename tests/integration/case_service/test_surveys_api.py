@@ -3,24 +3,11 @@ any other credential, recorded on the case, and a low score puts the case back i
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from case_service import actions
 from shared.events import AddressKind, Channel
-from shared.tokens import Role
-from tests.integration.case_service.builders import auth, received, token_auth
+from tests.integration.case_service.builders import SUPERVISOR, auth, received, token_auth
 from tests.integration.case_service.case_api import problem_kind
-from tests.integration.case_service.desk_kit import Desk, running_desk
-
-SUPERVISOR = token_auth(Role.SUPERVISOR)
-
-
-@pytest.fixture
-async def desk(database_url: str, broker: str) -> AsyncIterator[Desk]:
-    async with running_desk(database_url, broker) as running:
-        yield running
+from tests.integration.case_service.desk_kit import Desk
 
 
 async def resolved_and_surveyed(desk: Desk, case_id: str) -> str:

@@ -3,11 +3,9 @@ shows for it."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from case_service.lifecycle import CaseAction
-from case_service.settings import CaseServiceSettings
 from shared.events import AddressKind, Channel
 from tests.integration.case_service.builders import count, outbox_events
 from tests.integration.case_service.inbound_kit import (
@@ -20,11 +18,6 @@ from tests.integration.case_service.inbound_kit import (
     sms,
     timeline_of,
 )
-
-
-@pytest.fixture
-def inbound(settings: CaseServiceSettings) -> Inbound:
-    return Inbound(settings)
 
 
 async def test_a_reply_to_our_acknowledgement_joins_the_case(sessions: Sessions, inbound: Inbound) -> None:

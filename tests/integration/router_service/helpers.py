@@ -16,7 +16,7 @@ from router_service.handlers import on_case_opened
 from router_service.models import Agent, Assignment, RoutingDecision, WaitingCase, outbox
 from router_service.settings import RouterServiceSettings
 from shared import topics
-from shared.cloudevents import CloudEvent, decode, new_event
+from shared.cloudevents import CloudEvent, EventData, decode, new_event
 from shared.events import CaseAssigned, CaseOpened, Channel, Priority, payload_as
 from shared.settings import hash_api_key
 from tests.support.polling import eventually
@@ -154,3 +154,12 @@ async def read_assignments(broker: str, *, expected: int) -> list[CaseAssigned]:
         return await eventually(probe, what=f"{expected} case.assigned.v1 on {topics.ROUTING_EVENTS}")
     finally:
         await consumer.stop()
+
+
+async def publish(sessions: Sessions, handler: Any, data: EventData, *, correlation_id: str | None = None) -> None:
+    """Handle one case_service event in its own transaction, as the consumer would."""
+    event = new_event(
+        data, source="case_service", subject=getattr(data, "case_id", None), correlation_id=correlation_id
+    )
+    async with sessions() as session, session.begin():
+        await handler(session, event, data)

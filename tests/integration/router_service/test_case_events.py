@@ -17,7 +17,7 @@ from router_service.lifecycle import on_case_resolved
 from router_service.models import Offer, WaitingCase
 from router_service.reclassify import on_case_reclassified
 from router_service.reopen import on_case_reopened
-from shared.cloudevents import EventData, decode, new_event
+from shared.cloudevents import decode
 from shared.events import (
     CaseEscalated,
     CaseEscalationRequested,
@@ -36,18 +36,10 @@ from tests.integration.router_service.helpers import (
     assigned_to,
     decisions,
     outbox_rows,
+    publish,
     route,
     waiting,
 )
-
-
-async def publish(sessions: Sessions, handler: Any, data: EventData, *, correlation_id: str | None = None) -> None:
-    """Handle one case_service event in its own transaction, as the consumer would."""
-    event = new_event(
-        data, source="case_service", subject=getattr(data, "case_id", None), correlation_id=correlation_id
-    )
-    async with sessions() as session, session.begin():
-        await handler(session, event, data)
 
 
 def reopened(case_id: str, *, previous_agent_id: str | None, **changes: Any) -> CaseReopened:

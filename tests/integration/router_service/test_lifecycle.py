@@ -15,7 +15,7 @@ from router_service.handlers import drain_queue_for, on_case_opened
 from router_service.lifecycle import on_case_closed, on_case_resolved
 from router_service.models import Assignment, Offer, WaitingCase
 from router_service.relaxation import relax_waiting
-from shared.cloudevents import EventData, decode, new_event
+from shared.cloudevents import decode
 from shared.events import (
     CaseClosed,
     CaseEscalated,
@@ -34,17 +34,11 @@ from tests.integration.router_service.helpers import (
     decisions,
     opened,
     outbox_rows,
+    publish,
     route,
     waiting,
 )
 from tests.support.polling import eventually
-
-
-async def publish(sessions: Sessions, handler: Any, data: EventData) -> None:
-    """Handle one case_service event in its own transaction, as the consumer would."""
-    event = new_event(data, source="case_service", subject=getattr(data, "case_id", None))
-    async with sessions() as session, session.begin():
-        await handler(session, event, data)
 
 
 def resolved(case_id: str) -> CaseResolved:
