@@ -7,6 +7,7 @@ or unreachable server fails the PostgreSQL variants instead of skipping them.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -16,7 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 DEFAULT_ADMIN_URL = "postgresql+asyncpg://complaints:complaints@127.0.0.1:5432/postgres"
 
@@ -42,9 +44,22 @@ async def fresh_postgres_database() -> AsyncIterator[str]:
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await _drop(admin, name)
         await admin.dispose()
+
+
+async def _drop(admin: AsyncEngine, name: str, *, attempts: int = 20) -> None:
+    """Drop the test database. FORCE ends our own leftover connections, but it is refused while an autovacuum worker
+    (a superuser's backend) is in the database, so a refusal is retried until the worker has moved on."""
+    for attempt in range(attempts):
+        try:
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.25)
 
 
 def sqlite_url(directory: Path, name: str = "test") -> str:
