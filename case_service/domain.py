@@ -169,13 +169,19 @@ def identifiers_to_link(
 _PHONE_KINDS = (AddressKind.PHONE, AddressKind.WHATSAPP)
 # Platform user ids and integrator references look alike, so a bare one may be any of these.
 _ID_KINDS = tuple(kind for kind in AddressKind if kind not in {AddressKind.EMAIL, *_PHONE_KINDS})
+# The `<kind>:` prefixes a typed address may carry (an email's local part never matches: it is followed by `@`).
+_PREFIXES = frozenset(kind.value for kind in AddressKind if kind is not AddressKind.EMAIL)
 
 
 def contact_candidates(raw: str, *, kind: AddressKind | None, default_region: str) -> tuple[ContactKey, ...]:
     """The contact points `raw` (an address someone typed) may be: as `kind` when given, else by what it looks like.
 
     A number may be a phone or WhatsApp number (both stored in E.164) or, as typed, a numeric platform user id.
+    `<kind>:<address>` (`messenger:…`, `telegram:…`, `zalo:…`, `x:…`, `whatsapp:+84…`) names the kind itself.
     """
+    prefix, colon, rest = raw.strip().partition(":")
+    if colon and rest.strip() and prefix.lower() in _PREFIXES and (kind is None or kind.value == prefix.lower()):
+        kind, raw = AddressKind(prefix.lower()), rest
     if kind is not None:
         # Stored WhatsApp ids are E.164 numbers: normalize as a phone so a national form matches too.
         as_kind = AddressKind.PHONE if kind in _PHONE_KINDS else kind

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import Depends, FastAPI
 from twilio.request_validator import RequestValidator
 
@@ -11,19 +9,17 @@ from ingest_sms import api
 from ingest_sms.handlers import OutboundHandlers
 from ingest_sms.housekeeping import CallSweeper
 from ingest_sms.intake import Intake
-from ingest_sms.models import Base
+from ingest_sms.models import Base, outbox
 from ingest_sms.send import SmsSender, TwilioMessages
 from ingest_sms.settings import SERVICE_NAME, IngestSmsSettings
 from shared import topics
 from shared.auth import Role, require_roles
-from shared.background import BackgroundTask
 from shared.db import is_sqlite
+from shared.ingest.notes import serve_startup_notes
 from shared.runtime import ServiceRuntime
 from shared.webapp import new_service_app
 
 NAME = SERVICE_NAME
-
-log = logging.getLogger(__name__)
 
 
 def create_app(settings: IngestSmsSettings) -> FastAPI:
@@ -52,7 +48,12 @@ def create_app(settings: IngestSmsSettings) -> FastAPI:
     app.state.edge = api.Edge(
         settings=settings,
         intake=Intake(
-            sessions=runtime.sessions, bus=runtime.bus, wake_relay=runtime.relay.wake, tenant=settings.tenant
+            sessions=runtime.sessions,
+            bus=runtime.bus,
+            wake_relay=runtime.relay.wake,
+            outbox=outbox,
+            source=SERVICE_NAME,
+            tenant=settings.tenant,
         ),
         validator=RequestValidator(settings.auth_token()) if settings.twilio_enabled else None,
     )
@@ -60,29 +61,8 @@ def create_app(settings: IngestSmsSettings) -> FastAPI:
     people = Depends(require_roles(settings, Role.ADMIN, Role.SUPERVISOR, Role.AGENT))
     app.include_router(api.phone_notes, dependencies=[people])
 
-    notes = startup_notes(settings)
-    runtime.add_task(NotesAtStart(notes))
-
-    @app.get("/startup-notes", include_in_schema=False)
-    async def _startup_notes() -> dict[str, list[str]]:
-        """What is switched off by configuration; the launcher prints it under its start-up table."""
-        return {"notes": notes}
-
+    serve_startup_notes(app, runtime, startup_notes(settings))
     return app
-
-
-class NotesAtStart(BackgroundTask):
-    """Logs what is switched off once the service starts (not when the app is merely built, e.g. for its docs)."""
-
-    task_name = "startup-notes"
-
-    def __init__(self, notes: list[str]) -> None:
-        super().__init__()
-        self._notes = notes
-
-    async def run(self) -> None:
-        for note in self._notes:
-            log.warning("%s", note)
 
 
 def startup_notes(settings: IngestSmsSettings) -> list[str]:

@@ -1,4 +1,4 @@
-"""What became of an SMS a case asked for, told back to the case (outbound.delivery_reported.v1, keyed by case id)."""
+"""What became of an SMS a case asked for, told back to the case (see shared.ingest.delivery)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ingest_sms.models import SentMessage, outbox
 from ingest_sms.normalize import PROVIDER
 from ingest_sms.settings import SERVICE_NAME
-from shared import topics
-from shared.cloudevents import new_event
-from shared.events import Channel, DeliveryStatus, OutboundDeliveryReported
-from shared.outbox import enqueue
+from shared.events import Channel, DeliveryStatus
+from shared.ingest.delivery import DeliveryReporter
+
+
+def reporter(tenant: str) -> DeliveryReporter:
+    return DeliveryReporter(outbox=outbox, source=SERVICE_NAME, provider=PROVIDER, tenant=tenant)
 
 
 async def record_outcome(
@@ -26,20 +28,8 @@ async def record_outcome(
     correlation_id: str | None = None,
 ) -> None:
     """Set the message's status and enqueue the report, in the caller's transaction."""
-    message.status = status.value
-    message.error = error
-    message.updated_at = now
-    report = OutboundDeliveryReported(
-        outbound_id=message.outbound_id,
-        case_id=message.case_id,
-        channel=Channel.SMS,
-        provider=PROVIDER,
-        status=status,
-        provider_message_id=message.sid,
-        error=error,
-        reported_at=now,
+    if correlation_id is not None:
+        message.correlation_id = message.correlation_id or correlation_id
+    await reporter(tenant).record(
+        session, message, status=status, channel=Channel.SMS, now=now, error=error, provider_message_id=message.sid
     )
-    event = new_event(
-        report, source=SERVICE_NAME, subject=message.case_id, correlation_id=correlation_id, tenant=tenant
-    )
-    await enqueue(session, outbox, topic=topics.COMPLAINTS_INBOUND, key=message.case_id, event=event)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, Text, false
+from sqlalchemy import Boolean, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, new_metadata
 from shared.idempotency import processed_events_table
+from shared.ingest.spool import SpoolColumns
 from shared.outbox import outbox_table
 
 
@@ -43,29 +44,16 @@ class Call(Base):
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
-class SentMessage(Base):
-    """One requested SMS: spooled as `pending`, then `sending`, `sent`, `delivered` or `failed` (or `skipped`).
-
-    `outbound_id` is the case service's dedup key, so a redelivered request sends nothing twice; `sid` is
-    Twilio's message SID, which its status callbacks name.
-    """
+class SentMessage(SpoolColumns, Base):
+    """One requested SMS (see shared.ingest.spool for its life); `sid` is Twilio's message SID, which its status
+    callbacks name."""
 
     __tablename__ = "sent_messages"
 
-    outbound_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    case_id: Mapped[str] = mapped_column(String(200))
     to_number: Mapped[str] = mapped_column(String(64))
     from_address: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), index=True)
     sid: Mapped[str | None] = mapped_column(String(64), unique=True)
-    error: Mapped[str | None] = mapped_column(Text)
-    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    requested_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    correlation_id: Mapped[str | None] = mapped_column(String(200))
 
 
 processed_events = processed_events_table(Base.metadata)

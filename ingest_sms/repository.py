@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ingest_sms.models import Call, PhoneConsent, SentMessage, outbox
+from ingest_sms.models import Call, PhoneConsent, SentMessage
+from shared.ingest import spool
 
-PENDING = "pending"
-SENDING = "sending"
-SENT = "sent"
-DELIVERED = "delivered"
-FAILED = "failed"
-SKIPPED = "skipped"
-
-
-async def event_enqueued(session: AsyncSession, *, event_id: str) -> bool:
-    """Whether the outbox holds the event (pending, or published within the journal's retention)."""
-    found = await session.execute(select(outbox.c.id).where(outbox.c.event_id == event_id))
-    return found.first() is not None
+PENDING = spool.PENDING
 
 
 async def set_consent(session: AsyncSession, *, number: str, opted_out: bool, keyword: str, at: datetime) -> None:
@@ -67,7 +56,7 @@ async def forget_calls(session: AsyncSession, *, seen_before: datetime) -> int:
 
 
 async def sent_message(session: AsyncSession, *, outbound_id: str) -> SentMessage | None:
-    return await session.get(SentMessage, outbound_id, populate_existing=True)
+    return await spool.spooled(session, SentMessage, outbound_id=outbound_id)
 
 
 async def sent_message_by_sid(session: AsyncSession, *, sid: str) -> SentMessage | None:
@@ -76,20 +65,4 @@ async def sent_message_by_sid(session: AsyncSession, *, sid: str) -> SentMessage
 
 
 async def add_sent_message(session: AsyncSession, *, message: SentMessage) -> None:
-    session.add(message)
-    await session.flush()
-
-
-async def due_messages(
-    session: AsyncSession, *, status: str, before: datetime, limit: int, skip_locked: bool
-) -> Sequence[SentMessage]:
-    """Messages in `status` whose next attempt (or lease) is due, oldest request first, locked for the caller."""
-    query = (
-        select(SentMessage)
-        .where(SentMessage.status == status, SentMessage.next_attempt_at <= before)
-        .order_by(SentMessage.requested_at, SentMessage.outbound_id)
-        .limit(limit)
-    )
-    if skip_locked:
-        query = query.with_for_update(skip_locked=True)
-    return (await session.scalars(query)).all()
+    await spool.add(session, message=message)

@@ -24,9 +24,9 @@ class ServiceSpec:
 
 SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("gateway", "services.gateway", "GATEWAY_", 8000, has_database=True),
-    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, has_database=False),
+    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, has_database=True),
     ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, has_database=True),
-    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, has_database=False),
+    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, has_database=True),
     ServiceSpec("case_service", "case_service", "CASE_SERVICE_", 8004, has_database=True),
     ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, has_database=True),
 )

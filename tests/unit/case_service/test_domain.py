@@ -218,3 +218,26 @@ def test_a_given_kind_is_the_only_one_looked_up() -> None:
     assert contact_candidates("12345678", kind=AddressKind.TELEGRAM, default_region="VN") == (
         (AddressKind.TELEGRAM, "12345678"),
     )
+
+
+def test_a_typed_platform_address_names_its_kind() -> None:
+    assert contact_candidates("messenger:6745123409876543", kind=None, default_region="VN") == (
+        (AddressKind.MESSENGER, "6745123409876543"),
+    )
+    assert contact_candidates(" Zalo:8562000080395427070 ", kind=None, default_region="VN") == (
+        (AddressKind.ZALO, "8562000080395427070"),
+    )
+    assert contact_candidates("x:1587000000000000123", kind=None, default_region="VN") == (
+        (AddressKind.X, "1587000000000000123"),
+    )
+    assert contact_candidates("whatsapp:0912 345 678", kind=None, default_region="VN") == (
+        (AddressKind.WHATSAPP, "+84912345678"),
+    )
+    assert contact_candidates("telegram:42", kind=AddressKind.TELEGRAM, default_region="VN") == (
+        (AddressKind.TELEGRAM, "42"),
+    )
+
+
+def test_a_colon_that_is_not_a_platform_prefix_is_part_of_the_address() -> None:
+    assert contact_candidates("crm:42", kind=None, default_region="VN")[0] == (AddressKind.MESSENGER, "crm:42")
+    assert contact_candidates("telegram:", kind=None, default_region="VN")[0] == (AddressKind.MESSENGER, "telegram:")

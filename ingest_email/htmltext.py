@@ -1,0 +1,149 @@
+"""HTML mail as readable text (stdlib html.parser), and HTML made safe to show (nh3).
+
+Quoted history is marked the way plain-text mail marks it, so one stripper handles both: a `blockquote`, Gmail's
+`gmail_quote`, Yahoo's `yahoo_quoted` and Apple Mail's `type=cite` become `> ` lines, and Outlook's reply header
+block (`divRplyFwdMsg`) starts with the `-----Original Message-----` line Outlook writes in plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import nh3
+
+_BLOCKS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure",
+        "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p",
+        "pre", "section", "table", "tr", "ul",
+    }
+)  # fmt: skip
+_SKIPPED = frozenset({"head", "script", "style", "title", "template", "noscript"})
+_VOID = frozenset({"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "embed", "source", "wbr"})
+_QUOTE_CLASSES = ("gmail_quote", "yahoo_quoted", "moz-cite-prefix")
+OUTLOOK_SEPARATOR = "-----Original Message-----"
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+MAX_DEPTH = 200
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.current: list[str] = []
+        self.stack: list[tuple[str, bool]] = []  # (tag, opened a quote)
+        self.skipping = 0
+        self.quote_depth = 0
+        self.pre = 0
+
+    def _newline(self) -> None:
+        line = "".join(self.current)
+        if not self.pre:
+            line = _SPACES.sub(" ", line).strip()
+        self.lines.append(("> " * self.quote_depth + line) if line or self.quote_depth else line)
+        self.current = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: (value or "") for name, value in attrs}
+        if tag in _SKIPPED:
+            self.skipping += 1
+            return
+        if tag == "br":
+            self._newline()
+            return
+        if tag in _BLOCKS:
+            self._newline()
+        if tag in _VOID:
+            if tag == "hr":
+                self.current.append("-" * 8)
+                self._newline()
+            return
+        classes = values.get("class", "")
+        quote = (
+            tag == "blockquote"
+            or values.get("type", "").lower() == "cite"
+            or any(name in classes for name in _QUOTE_CLASSES)
+        )
+        if values.get("id", "") in ("divRplyFwdMsg", "OLK_SRC_BODY_SECTION") or "OutlookMessageHeader" in classes:
+            self._newline()
+            self.lines.append(OUTLOOK_SEPARATOR)
+        if tag == "li":
+            self.current.append("- ")
+        if tag == "pre":
+            self.pre += 1
+        if len(self.stack) < MAX_DEPTH:
+            self.stack.append((tag, quote))
+            if quote:
+                self.quote_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+            return
+        if tag in _VOID:
+            return
+        # Close up to the matching open tag: real mail HTML leaves tags open.
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                for _, quoted in self.stack[index:]:
+                    if quoted:
+                        self.quote_depth = max(0, self.quote_depth - 1)
+                del self.stack[index:]
+                break
+        if tag == "pre":
+            self.pre = max(0, self.pre - 1)
+        if tag in _BLOCKS or tag in ("td", "th"):
+            self._newline()
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        if self.pre:
+            parts = data.split("\n")
+            for part in parts[:-1]:
+                self.current.append(part)
+                self._newline()
+            self.current.append(parts[-1])
+        else:
+            self.current.append(data.replace("\n", " "))
+
+    def text(self) -> str:
+        self._newline()
+        out: list[str] = []
+        for line in self.lines:
+            if line.strip() or (out and out[-1].strip()):
+                out.append(line.rstrip())
+        return "\n".join(out).strip("\n")
+
+
+def html_to_text(html: str) -> str:
+    """The text a reader sees, paragraphs on their own lines, quoted parts as `> ` lines."""
+    parser = _Text()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # html.parser is lenient; anything it still cannot take leaves what was read so far
+        pass
+    return parser.text()
+
+
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "blockquote": {"type"},
+    "div": {"class", "id"},
+}
+
+
+def sanitize_html(html: str) -> str:
+    """Only harmless markup: no scripts, styles, event handlers or remote-loading tricks; `cid:` images stay so
+    inline images can be shown from the stored attachments."""
+    return nh3.clean(
+        html,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto", "cid"},
+        link_rel="noopener noreferrer nofollow",
+    )

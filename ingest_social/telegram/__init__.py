@@ -1,0 +1,1 @@
+"""Telegram bots: the Bot API webhook and sendMessage."""

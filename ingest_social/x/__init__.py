@@ -1,0 +1,1 @@
+"""X (Twitter) direct messages: the Account Activity webhook and the DM API."""

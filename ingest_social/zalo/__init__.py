@@ -1,0 +1,1 @@
+"""Zalo Official Account: the OA webhook and the OA message API."""
