@@ -10,7 +10,9 @@ from email.policy import compat32
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "webhooks"
+from tests.support.corpus import CORPUS as SHARED_CORPUS
+
+CORPUS = SHARED_CORPUS / "webhooks"
 
 
 @dataclass

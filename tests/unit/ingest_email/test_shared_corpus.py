@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from ingest_email.normalize import Rejected, normalize
+from tests.support.corpus import CORPUS as SHARED_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "email"
+CORPUS = SHARED_CORPUS / "email"
 SKIPPED_SUFFIXES = {".html", ".md"}
 MESSAGES = sorted(
     path

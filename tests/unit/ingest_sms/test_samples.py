@@ -14,9 +14,10 @@ import pytest
 
 from ingest_sms import normalize
 from ingest_sms.normalize import Caller, NotUnderstood, Params
+from tests.support.corpus import CORPUS as SHARED_CORPUS
 from tests.unit.ingest_sms import samples
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
+CORPUS = SHARED_CORPUS
 NOW = datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
 CALLER = Caller(number=samples.VN_NUMBER, our_number=samples.OURS)
 

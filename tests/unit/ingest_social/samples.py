@@ -5,10 +5,11 @@ read from ../shared/corpus/webhooks/ by the tests (see corpus_json)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "webhooks"
+from tests.support.corpus import CORPUS as SHARED_CORPUS
+
+CORPUS = SHARED_CORPUS / "webhooks"
 
 PAGE_ID = "104857392011234"
 IG_ACCOUNT = "17841400000000001"
