@@ -137,8 +137,13 @@ def render(template: str, **values: str) -> str:
 
 _OUT_OF_FIVE = r"(?:\s*(?:/|trên|tren|out\s+of)\s*5(?!\d))?"
 _UNIT = r"(?:\s*(?:điểm|diem|sao|stars?|points?)\b)?"
+# A number counting something ("5 days late", "2 lần") is not a score.
+_QUANTITY = (
+    r"(?!\s*(?:days?|ngày|ngay|hours?|hrs?|giờ|gio|tiếng|tieng|weeks?|tuần|tuan|months?|tháng|thang|minutes?|mins?"
+    r"|phút|phut|times?|lần|lan|items?|món|mon|cái|cai|pieces?|orders?|đơn|don|boxes?|hộp|hop)\b)"
+)
 # The score leading the answer: "5", "4 - good", "3/5 slow delivery", "4 sao".
-_LEADING_SCORE = re.compile(rf"^\s*([1-5])(?!\d)(?![.,]\d){_OUT_OF_FIVE}{_UNIT}", re.IGNORECASE)
+_LEADING_SCORE = re.compile(rf"^\s*([1-5])(?!\d)(?![.,]\d){_QUANTITY}{_OUT_OF_FIVE}{_UNIT}", re.IGNORECASE)
 # A score inside a sentence, said to be one: "Tôi chấm 2 điểm vì...", "I'd give it 4/5", "rate 3".
 _SCORE_IN_SENTENCE = re.compile(
     r"(?<![\d.,])([1-5])(?!\d)(?![.,]\d)(?:\s*(?:/|trên|tren|out\s+of)\s*5(?!\d)|\s*(?:điểm|diem|sao|stars?|points?)\b)"

@@ -100,6 +100,7 @@ def test_render_leaves_unknown_placeholders_alone() -> None:
         ("toi cham 2 diem vi giao cham", (2, "toi cham 2 diem vi giao cham")),
         ("I'd give it 4/5, thanks", (4, "I'd give it 4/5, thanks")),
         ("Rating: 1. Terrible.", (1, "Rating: 1. Terrible.")),
+        ("4 good service", (4, "good service")),
     ],
 )
 def test_survey_answers(text: str, answer: tuple[int, str | None]) -> None:
@@ -108,7 +109,22 @@ def test_survey_answers(text: str, answer: tuple[int, str | None]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", "thanks!", "0", "6", "10", "10/10", "12 - great", "4.5", "Order 12345 still late", "rất tốt", "2.5 stars"],
+    [
+        "",
+        "thanks!",
+        "0",
+        "6",
+        "10",
+        "10/10",
+        "12 - great",
+        "4.5",
+        "Order 12345 still late",
+        "rất tốt",
+        "2.5 stars",
+        "5 days late and nobody called",
+        "3 lần gọi không ai nghe",
+        "2 ngày rồi vẫn chưa giao",
+    ],
 )
 def test_answers_without_a_score_from_1_to_5(text: str) -> None:
     assert parse_survey_answer(text) is None
