@@ -4,20 +4,18 @@ for the sender, once per `outbound_id`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ingest_email import repository
 from ingest_email.models import SentEmail, outbox
 from ingest_email.receive import PROVIDER
 from ingest_email.settings import SERVICE_NAME, IngestEmailSettings
 from shared.cloudevents import CloudEvent
-from shared.consumer import Handler
 from shared.contacts import normalize_email
 from shared.events import AddressKind, Channel, DeliveryStatus, OutboundMessageRequested
-from shared.ingest import spool
 from shared.ingest.delivery import DeliveryReporter
+from shared.ingest.outbound import OutboundSpooler, Refusal
 
 CHANNELS = frozenset({Channel.EMAIL, Channel.WEB})
 NOT_CONFIGURED = "email sending is not configured (INGEST_EMAIL_RELAY_HOST)"
@@ -25,34 +23,20 @@ NOT_AN_ADDRESS = "the recipient is not an email address"
 
 
 def reporter(settings: IngestEmailSettings) -> DeliveryReporter:
-    return DeliveryReporter(outbox=outbox, source=SERVICE_NAME, provider=PROVIDER, tenant=settings.tenant)
+    return DeliveryReporter(outbox=outbox, source=SERVICE_NAME, tenant=settings.tenant)
 
 
-class OutboundHandlers:
+class OutboundHandlers(OutboundSpooler[SentEmail]):
     def __init__(self, settings: IngestEmailSettings, *, wake_sender: Callable[[], None] = lambda: None) -> None:
+        super().__init__(model=SentEmail, channels=CHANNELS, wake_sender=wake_sender)
         self._settings = settings
         self._reporter = reporter(settings)
-        self.wake_sender = wake_sender
 
-    def mapping(self) -> dict[str, Handler]:
-        return {OutboundMessageRequested.event_type: self.on_outbound_requested}
-
-    async def on_outbound_requested(
-        self, session: AsyncSession, event: CloudEvent, data: OutboundMessageRequested
-    ) -> None:
-        """Spool a mail for the sender, or report at once why it will not be sent. Other channels are not ours."""
-        if data.channel not in CHANNELS:
-            return
-        if await repository.sent_email(session, outbound_id=data.outbound_id) is not None:
-            return  # a redelivered request: it was spooled (and maybe sent) already
-        now = datetime.now(UTC)
-        to = normalize_email(data.to.address)
-        message = SentEmail(
-            outbound_id=data.outbound_id,
-            case_id=data.case_id,
+    def message_for(self, data: OutboundMessageRequested) -> SentEmail:
+        return SentEmail(
             channel=data.channel.value,
             purpose=data.purpose.value,
-            to_address=to.address[:320],
+            to_address=normalize_email(data.to.address).address[:320],
             from_address=self.sender_for(data),
             subject=data.subject or f"[#{data.case_reference}]",
             body=data.text,
@@ -60,20 +44,6 @@ class OutboundHandlers:
             message_id=data.thread.message_id or f"<{data.outbound_id}@{self._domain()}>",
             in_reply_to=data.thread.in_reply_to,
             references=" ".join(data.thread.references),
-            status=spool.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            requested_at=now,
-            updated_at=now,
-            correlation_id=event.correlationid or event.id,
-        )
-        await spool.add(session, message=message)
-        refusal = self._refusal(data, valid=to.valid)
-        if refusal is None:
-            self.wake_sender()  # it may look before this commits; then it finds the message at its next poll
-            return
-        await self._reporter.record(
-            session, message, status=DeliveryStatus.FAILED, channel=data.channel, now=now, error=refusal
         )
 
     def sender_for(self, data: OutboundMessageRequested) -> str:
@@ -86,9 +56,20 @@ class OutboundHandlers:
     def _domain(self) -> str:
         return self._settings.from_address.rpartition("@")[2]
 
-    def _refusal(self, data: OutboundMessageRequested, *, valid: bool) -> str | None:
+    async def refusal(
+        self, session: AsyncSession, data: OutboundMessageRequested, message: SentEmail
+    ) -> Refusal | None:
         if not self._settings.sending_enabled:
-            return NOT_CONFIGURED
-        if data.to.kind is not AddressKind.EMAIL or not valid:
-            return NOT_AN_ADDRESS
+            return DeliveryStatus.FAILED, NOT_CONFIGURED
+        if data.to.kind is not AddressKind.EMAIL or not normalize_email(data.to.address).valid:
+            return DeliveryStatus.FAILED, NOT_AN_ADDRESS
         return None
+
+    async def report_refusal(
+        self, session: AsyncSession, event: CloudEvent, message: SentEmail, refusal: Refusal, *, now: datetime
+    ) -> None:
+        status, error = refusal
+        channel = Channel(message.channel)
+        await self._reporter.record(
+            session, message, status=status, channel=channel, provider=PROVIDER, now=now, error=error
+        )

@@ -124,7 +124,13 @@ class Receiver:
                 if bounce.status is None or sent.status == bounce.status.value:
                     continue  # only delayed, or already reported
                 await self.reporter.record(
-                    session, sent, status=bounce.status, channel=Channel(sent.channel), now=now, error=bounce.error
+                    session,
+                    sent,
+                    status=bounce.status,
+                    channel=Channel(sent.channel),
+                    provider=PROVIDER,
+                    now=now,
+                    error=bounce.error,
                 )
             return found
 

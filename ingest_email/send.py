@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ingest_email.compose import compose
 from ingest_email.handlers import reporter
 from ingest_email.models import SentEmail
+from ingest_email.receive import PROVIDER
 from ingest_email.settings import IngestEmailSettings
 from shared.events import Channel
 from shared.ingest.sender import SendFailed, Sent, SpoolSender
@@ -45,6 +46,9 @@ class EmailSender(SpoolSender[SentEmail]):
 
     def channel_of(self, message: SentEmail) -> Channel:
         return Channel(message.channel)
+
+    def provider_of(self, message: SentEmail) -> str:
+        return PROVIDER
 
     def provider_message_id_of(self, message: SentEmail) -> str | None:
         return message.message_id

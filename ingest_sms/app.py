@@ -2,66 +2,43 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import Depends, FastAPI
 from twilio.request_validator import RequestValidator
 
 from ingest_sms import api
 from ingest_sms.handlers import OutboundHandlers
 from ingest_sms.housekeeping import CallSweeper
-from ingest_sms.intake import Intake
-from ingest_sms.models import Base, outbox
+from ingest_sms.models import Base
 from ingest_sms.send import SmsSender, TwilioMessages
 from ingest_sms.settings import SERVICE_NAME, IngestSmsSettings
-from shared import topics
 from shared.auth import Role, require_roles
-from shared.db import is_sqlite
-from shared.ingest.notes import serve_startup_notes
-from shared.runtime import ServiceRuntime
-from shared.webapp import new_service_app
+from shared.ingest.service import channel_service
 
 NAME = SERVICE_NAME
 
 
 def create_app(settings: IngestSmsSettings) -> FastAPI:
-    handlers = OutboundHandlers(settings)
-    runtime = ServiceRuntime(
+    service = channel_service(
         name=NAME,
+        title="SMS and phone ingest",
         settings=settings,
         metadata=Base.metadata,
-        consumer_topics=(topics.OUTBOUND_MESSAGES,),
-        handlers=handlers.mapping(),
+        spooler=OutboundHandlers(settings),
+        sender=partial(SmsSender, settings=settings, messages=TwilioMessages(settings)),
+        notes=startup_notes(settings),
     )
-    sender = SmsSender(
-        settings=settings,
-        sessions=runtime.sessions,
-        messages=TwilioMessages(settings),
-        skip_locked=not is_sqlite(runtime.database_url),
-        on_reported=runtime.relay.wake,
-    )
-    handlers.wake_sender = sender.wake
-    runtime.add_task(sender)
-    runtime.add_task(CallSweeper(sessions=runtime.sessions))
-
-    app = new_service_app(title="SMS and phone ingest", settings=settings, runtime=runtime)
-    app.state.settings = settings
-    app.state.sender = sender
+    service.runtime.add_task(CallSweeper(sessions=service.runtime.sessions))
+    app = service.app
     app.state.edge = api.Edge(
         settings=settings,
-        intake=Intake(
-            sessions=runtime.sessions,
-            bus=runtime.bus,
-            wake_relay=runtime.relay.wake,
-            outbox=outbox,
-            source=SERVICE_NAME,
-            tenant=settings.tenant,
-        ),
+        intake=service.intake,
         validator=RequestValidator(settings.auth_token()) if settings.twilio_enabled else None,
     )
     app.include_router(api.twilio)
     people = Depends(require_roles(settings, Role.ADMIN, Role.SUPERVISOR, Role.AGENT))
     app.include_router(api.phone_notes, dependencies=[people])
-
-    serve_startup_notes(app, runtime, startup_notes(settings))
     return app
 
 

@@ -14,7 +14,7 @@ from shared.ingest.delivery import DeliveryReporter
 
 
 def reporter(tenant: str) -> DeliveryReporter:
-    return DeliveryReporter(outbox=outbox, source=SERVICE_NAME, provider=PROVIDER, tenant=tenant)
+    return DeliveryReporter(outbox=outbox, source=SERVICE_NAME, tenant=tenant)
 
 
 async def record_outcome(
@@ -31,5 +31,12 @@ async def record_outcome(
     if correlation_id is not None:
         message.correlation_id = message.correlation_id or correlation_id
     await reporter(tenant).record(
-        session, message, status=status, channel=Channel.SMS, now=now, error=error, provider_message_id=message.sid
+        session,
+        message,
+        status=status,
+        channel=Channel.SMS,
+        provider=PROVIDER,
+        now=now,
+        error=error,
+        provider_message_id=message.sid,
     )

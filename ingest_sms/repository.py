@@ -8,9 +8,6 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest_sms.models import Call, PhoneConsent, SentMessage
-from shared.ingest import spool
-
-PENDING = spool.PENDING
 
 
 async def set_consent(session: AsyncSession, *, number: str, opted_out: bool, keyword: str, at: datetime) -> None:
@@ -55,14 +52,6 @@ async def forget_calls(session: AsyncSession, *, seen_before: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def sent_message(session: AsyncSession, *, outbound_id: str) -> SentMessage | None:
-    return await spool.spooled(session, SentMessage, outbound_id=outbound_id)
-
-
 async def sent_message_by_sid(session: AsyncSession, *, sid: str) -> SentMessage | None:
     found = await session.scalars(select(SentMessage).where(SentMessage.sid == sid).with_for_update())
     return found.first()
-
-
-async def add_sent_message(session: AsyncSession, *, message: SentMessage) -> None:
-    await spool.add(session, message=message)

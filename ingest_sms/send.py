@@ -16,6 +16,7 @@ from twilio.rest import Client
 from ingest_sms import repository
 from ingest_sms.delivery import reporter
 from ingest_sms.models import SentMessage
+from ingest_sms.normalize import PROVIDER
 from ingest_sms.settings import IngestSmsSettings
 from ingest_sms.twilio_http import HttpxTwilioClient
 from shared.events import Channel, DeliveryStatus
@@ -117,6 +118,9 @@ class SmsSender(SpoolSender[SentMessage]):
 
     def channel_of(self, message: SentMessage) -> Channel:
         return Channel.SMS
+
+    def provider_of(self, message: SentMessage) -> str:
+        return PROVIDER
 
     async def refusal(self, session: AsyncSession, message: SentMessage) -> tuple[DeliveryStatus, str] | None:
         if await repository.is_opted_out(session, number=message.to_number):

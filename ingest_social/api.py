@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from ingest_social.delivery import Reporters
+from ingest_social.delivery import DeliveryNews
 from ingest_social.intake import take
 from ingest_social.meta import normalize as meta_normalize
 from ingest_social.meta import verify as meta_verify
@@ -40,7 +40,7 @@ class Edge:
 
     settings: IngestSocialSettings
     intake: Intake
-    reporters: Reporters
+    news: DeliveryNews
 
 
 def _edge(request: Request) -> Edge:
@@ -83,7 +83,7 @@ async def _accept(edge: Edge, parse: Callable[[Any], Parsed], body: bytes, *, no
     except NotUnderstood as error:
         raise Problem(422, "webhook-not-understood", "Request not understood", str(error)) from None
     try:
-        outcome = await take(edge.intake, edge.reporters, parsed, now=now)
+        outcome = await take(edge.intake, edge.news, parsed, now=now)
     except StorageUnavailable:
         problem = Problem(503, "storage-unavailable", "Storage unavailable", "Nothing was accepted; retry.")
         problem.headers["Retry-After"] = RETRY_AFTER_SECONDS

@@ -2,59 +2,35 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import FastAPI
 
 from ingest_social import api
+from ingest_social.delivery import DeliveryNews
 from ingest_social.handlers import OutboundHandlers
-from ingest_social.models import Base, outbox
+from ingest_social.models import Base
 from ingest_social.send import SocialSender, platforms
 from ingest_social.settings import SERVICE_NAME, IngestSocialSettings
-from shared import topics
-from shared.db import is_sqlite
 from shared.events import Channel
-from shared.ingest.intake import Intake
-from shared.ingest.notes import serve_startup_notes
-from shared.runtime import ServiceRuntime
-from shared.webapp import new_service_app
+from shared.ingest.service import channel_service
 
 NAME = SERVICE_NAME
 
 
 def create_app(settings: IngestSocialSettings) -> FastAPI:
-    handlers = OutboundHandlers()
-    runtime = ServiceRuntime(
+    service = channel_service(
         name=NAME,
+        title="Social channels ingest",
         settings=settings,
         metadata=Base.metadata,
-        consumer_topics=(topics.OUTBOUND_MESSAGES,),
-        handlers=handlers.mapping(),
+        spooler=OutboundHandlers(),
+        sender=partial(SocialSender, settings=settings),
+        notes=startup_notes(settings),
     )
-    sender = SocialSender(
-        settings=settings,
-        sessions=runtime.sessions,
-        skip_locked=not is_sqlite(runtime.database_url),
-        on_reported=runtime.relay.wake,
-    )
-    handlers.wake_sender = sender.wake
-    runtime.add_task(sender)
-
-    app = new_service_app(title="Social channels ingest", settings=settings, runtime=runtime)
-    app.state.settings = settings
-    app.state.sender = sender
-    app.state.edge = api.Edge(
-        settings=settings,
-        intake=Intake(
-            sessions=runtime.sessions,
-            bus=runtime.bus,
-            wake_relay=runtime.relay.wake,
-            outbox=outbox,
-            source=SERVICE_NAME,
-            tenant=settings.tenant,
-        ),
-        reporters=sender.reporters,
-    )
+    app = service.app
+    app.state.edge = api.Edge(settings=settings, intake=service.intake, news=DeliveryNews(settings.tenant))
     app.include_router(api.webhooks)
-    serve_startup_notes(app, runtime, startup_notes(settings))
     return app
 
 

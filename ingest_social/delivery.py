@@ -30,17 +30,19 @@ PROVIDERS = {
 _MOVES = {DeliveryStatus.DELIVERED: {spool.SENT}, DeliveryStatus.FAILED: {spool.SENT, spool.DELIVERED}}
 
 
-class Reporters:
-    """One DeliveryReporter per provider (the report names the provider that carried the message)."""
+def provider_of(channel: Channel) -> str:
+    return PROVIDERS[channel]
+
+
+def reporter(tenant: str) -> DeliveryReporter:
+    return DeliveryReporter(outbox=outbox, source=SERVICE_NAME, tenant=tenant)
+
+
+class DeliveryNews:
+    """A platform's webhook news about replies we sent, reported to their cases."""
 
     def __init__(self, tenant: str) -> None:
-        self._by_provider = {
-            provider: DeliveryReporter(outbox=outbox, source=SERVICE_NAME, provider=provider, tenant=tenant)
-            for provider in set(PROVIDERS.values())
-        }
-
-    def of(self, channel: Channel) -> DeliveryReporter:
-        return self._by_provider[PROVIDERS[channel]]
+        self._reporter = reporter(tenant)
 
     async def record(
         self,
@@ -52,11 +54,12 @@ class Reporters:
         error: str | None = None,
     ) -> None:
         channel = Channel(message.channel)
-        await self.of(channel).record(
+        await self._reporter.record(
             session,
             message,
             status=status,
             channel=channel,
+            provider=provider_of(channel),
             now=now,
             error=error,
             provider_message_id=message.provider_message_id,

@@ -1,5 +1,6 @@
 """Posting JSON to a platform's API with httpx: a few quick retries on 429 and 5xx (honouring Retry-After) within
-the call; what still fails is a SendFailed, transient (the spool's backoff tries again later) or permanent."""
+the call; what still fails is a SendFailed, transient (the spool tries again later, no sooner than the platform
+asked) or permanent."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 IN_CALL_RETRIES = 2
 FIRST_BACKOFF_SECONDS = 0.25
-# A longer wait is left to the spool's backoff: the sender's slot is not held for minutes.
+# A longer wait is left to the spool (SendFailed.retry_after): the sender's slot is not held for minutes.
 MAX_IN_CALL_WAIT_SECONDS = 5.0
 
 Describe = Callable[[int, Any], str]
@@ -62,14 +63,16 @@ async def post_json(
             return body
         if not transient(response.status_code, body):
             raise SendFailed(describe(response.status_code, body), permanent=True, code=response.status_code)
-        wait = retry_after(response, body)
-        wait = backoff if wait is None else wait
+        asked = retry_after(response, body)
+        wait = backoff if asked is None else asked
         if attempt < IN_CALL_RETRIES and wait <= MAX_IN_CALL_WAIT_SECONDS:
             log.info("%s answered %s; retrying in %.2f s", platform, response.status_code, wait)
             await asyncio.sleep(wait)
             backoff *= 2
             continue
-        raise SendFailed(describe(response.status_code, body), permanent=False, code=response.status_code)
+        raise SendFailed(
+            describe(response.status_code, body), permanent=False, code=response.status_code, retry_after=asked
+        )
     raise AssertionError("unreachable")  # the loop returns or raises
 
 

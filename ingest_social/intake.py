@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest_social import repository, window
-from ingest_social.delivery import Reporters
+from ingest_social.delivery import DeliveryNews
 from ingest_social.parsed import Parsed, StatusUpdate
 from shared.events import Channel, ComplaintMessageReceived
 from shared.ingest.intake import Intake, Write
@@ -31,7 +31,7 @@ class Outcome:
         }
 
 
-async def take(intake: Intake, reporters: Reporters, parsed: Parsed, *, now: datetime) -> Outcome:
+async def take(intake: Intake, news: DeliveryNews, parsed: Parsed, *, now: datetime) -> Outcome:
     """Raises StorageUnavailable when a message could not be stored (the platform retries the whole call; what was
     stored already is a duplicate then)."""
     accepted = duplicates = 0
@@ -41,15 +41,15 @@ async def take(intake: Intake, reporters: Reporters, parsed: Parsed, *, now: dat
         accepted += not result.duplicate
     changed = 0
     for update in parsed.statuses:
-        changed += await intake.write(_status_writer(reporters, update, now))
+        changed += await intake.write(_status_writer(news, update, now))
     if changed:
         intake.wake_relay()
     return Outcome(accepted=accepted, duplicates=duplicates, statuses=changed, skipped=parsed.skipped)
 
 
-def _status_writer(reporters: Reporters, update: StatusUpdate, now: datetime) -> Write[int]:
+def _status_writer(news: DeliveryNews, update: StatusUpdate, now: datetime) -> Write[int]:
     async def write(session: AsyncSession) -> int:
-        return await reporters.apply(session, update, now=now)
+        return await news.apply(session, update, now=now)
 
     return write
 

@@ -11,7 +11,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest_social import repository, window
-from ingest_social.delivery import Reporters
+from ingest_social.delivery import provider_of, reporter
 from ingest_social.meta.send import MetaMessages
 from ingest_social.models import SocialMessage
 from ingest_social.settings import IngestSocialSettings, secret
@@ -34,8 +34,8 @@ class PlatformMessages(Protocol):
 
 def platforms(settings: IngestSocialSettings) -> dict[Channel, PlatformMessages]:
     meta = MetaMessages(
-        graph_url=settings.meta_graph_url,
-        access_token=secret(settings.meta_access_token),
+        api_url=settings.meta_graph_url,
+        token=secret(settings.meta_access_token),
         default_phone_number_id=settings.whatsapp_phone_number_id,
     )
     return {
@@ -43,10 +43,10 @@ def platforms(settings: IngestSocialSettings) -> dict[Channel, PlatformMessages]
         Channel.INSTAGRAM: meta,
         Channel.WHATSAPP: meta,
         Channel.TELEGRAM: TelegramMessages(
-            api_url=settings.telegram_api_url, bot_token=secret(settings.telegram_bot_token)
+            api_url=settings.telegram_api_url, token=secret(settings.telegram_bot_token)
         ),
-        Channel.ZALO: ZaloMessages(api_url=settings.zalo_api_url, access_token=secret(settings.zalo_access_token)),
-        Channel.X: XMessages(api_url=settings.x_api_url, access_token=secret(settings.x_access_token)),
+        Channel.ZALO: ZaloMessages(api_url=settings.zalo_api_url, token=secret(settings.zalo_access_token)),
+        Channel.X: XMessages(api_url=settings.x_api_url, token=secret(settings.x_access_token)),
     }
 
 
@@ -64,12 +64,10 @@ class SocialSender(SpoolSender[SocialMessage]):
         on_reported: Callable[[], None] = lambda: None,
         poll_seconds: float = 0.5,
     ) -> None:
-        self.reporters = Reporters(settings.tenant)
         super().__init__(
             model=SocialMessage,
             sessions=sessions,
-            # every report goes through `report` below, which picks the provider's reporter
-            reporter=self.reporters.of(Channel.MESSENGER),
+            reporter=reporter(settings.tenant),
             skip_locked=skip_locked,
             enabled=True,
             on_reported=on_reported,
@@ -89,6 +87,9 @@ class SocialSender(SpoolSender[SocialMessage]):
 
     def channel_of(self, message: SocialMessage) -> Channel:
         return Channel(message.channel)
+
+    def provider_of(self, message: SocialMessage) -> str:
+        return provider_of(Channel(message.channel))
 
     async def refusal(self, session: AsyncSession, message: SocialMessage) -> tuple[DeliveryStatus, str] | None:
         """Not configured, or a WhatsApp customer whose 24-hour window has closed: reported, never sent."""
@@ -112,17 +113,3 @@ class SocialSender(SpoolSender[SocialMessage]):
 
     def provider_message_id_of(self, message: SocialMessage) -> str | None:
         return message.provider_message_id
-
-    async def report(
-        self,
-        session: AsyncSession,
-        message: SocialMessage,
-        status: DeliveryStatus,
-        now: datetime,
-        *,
-        error: str | None = None,
-        provider_message_id: str | None = None,
-    ) -> None:
-        if provider_message_id is not None:
-            message.provider_message_id = provider_message_id
-        await self.reporters.record(session, message, status=status, now=now, error=error)

@@ -12,6 +12,7 @@ import httpx
 
 from ingest_social.http import post_json
 from ingest_social.models import SocialMessage
+from ingest_social.platform import PlatformApi
 from shared.events import Channel
 from shared.ingest.sender import SendFailed, Sent
 
@@ -19,17 +20,13 @@ from shared.ingest.sender import SendFailed, Sent
 _TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 613, 80006, 130429, 131016})
 
 
-class MetaMessages:
-    def __init__(self, *, graph_url: str, access_token: str | None, default_phone_number_id: str | None) -> None:
-        self._graph_url = graph_url
-        self._token = access_token
-        self._default_phone_number_id = default_phone_number_id
+class MetaMessages(PlatformApi):
+    platform = "Meta"
+    token_setting = "META_ACCESS_TOKEN"
 
-    @property
-    def not_configured(self) -> str | None:
-        if self._token is None:
-            return "Meta sending is not configured (INGEST_SOCIAL_META_ACCESS_TOKEN)"
-        return None
+    def __init__(self, *, api_url: str, token: str | None, default_phone_number_id: str | None) -> None:
+        super().__init__(api_url=api_url, token=token)
+        self._default_phone_number_id = default_phone_number_id
 
     async def send(self, http: httpx.AsyncClient, message: SocialMessage) -> Sent:
         if message.channel == Channel.WHATSAPP.value:
@@ -46,7 +43,7 @@ class MetaMessages:
         else:
             recipient = {"id": message.recipient}
         payload = {"recipient": recipient, "messaging_type": "RESPONSE", "message": {"text": message.body}}
-        answer = await self._post(http, f"{self._graph_url}/me/messages", payload)
+        answer = await self._post(http, f"{self._api_url}/me/messages", payload)
         return Sent(provider_message_id=_text(answer.get("message_id")))
 
     async def _whatsapp(self, http: httpx.AsyncClient, message: SocialMessage) -> Sent:
@@ -60,7 +57,7 @@ class MetaMessages:
             "type": "text",
             "text": {"preview_url": False, "body": message.body},
         }
-        answer = await self._post(http, f"{self._graph_url}/{phone_number_id}/messages", payload)
+        answer = await self._post(http, f"{self._api_url}/{phone_number_id}/messages", payload)
         sent = answer.get("messages") if isinstance(answer, dict) else None
         wamid = sent[0].get("id") if isinstance(sent, list) and sent and isinstance(sent[0], dict) else None
         return Sent(provider_message_id=_text(wamid))

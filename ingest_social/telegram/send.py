@@ -8,19 +8,13 @@ import httpx
 
 from ingest_social.http import post_json
 from ingest_social.models import SocialMessage
+from ingest_social.platform import PlatformApi
 from shared.ingest.sender import Sent
 
 
-class TelegramMessages:
-    def __init__(self, *, api_url: str, bot_token: str | None) -> None:
-        self._api_url = api_url
-        self._token = bot_token
-
-    @property
-    def not_configured(self) -> str | None:
-        if self._token is None:
-            return "Telegram sending is not configured (INGEST_SOCIAL_TELEGRAM_BOT_TOKEN)"
-        return None
+class TelegramMessages(PlatformApi):
+    platform = "Telegram"
+    token_setting = "TELEGRAM_BOT_TOKEN"
 
     async def send(self, http: httpx.AsyncClient, message: SocialMessage) -> Sent:
         chat_id = message.conversation_id or message.recipient

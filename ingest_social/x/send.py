@@ -10,19 +10,13 @@ import httpx
 
 from ingest_social.http import post_json, retry_after_header
 from ingest_social.models import SocialMessage
+from ingest_social.platform import PlatformApi
 from shared.ingest.sender import Sent
 
 
-class XMessages:
-    def __init__(self, *, api_url: str, access_token: str | None) -> None:
-        self._api_url = api_url
-        self._token = access_token
-
-    @property
-    def not_configured(self) -> str | None:
-        if self._token is None:
-            return "X sending is not configured (INGEST_SOCIAL_X_ACCESS_TOKEN)"
-        return None
+class XMessages(PlatformApi):
+    platform = "X"
+    token_setting = "X_ACCESS_TOKEN"
 
     async def send(self, http: httpx.AsyncClient, message: SocialMessage) -> Sent:
         answer = await post_json(

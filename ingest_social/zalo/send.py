@@ -12,6 +12,7 @@ import httpx
 
 from ingest_social.http import post_json
 from ingest_social.models import SocialMessage
+from ingest_social.platform import PlatformApi
 from shared.ingest.sender import SendFailed, Sent
 
 SEND_PATH = "/v3.0/oa/message/cs"
@@ -19,16 +20,9 @@ SEND_PATH = "/v3.0/oa/message/cs"
 _TRANSIENT_CODES = frozenset({-32})
 
 
-class ZaloMessages:
-    def __init__(self, *, api_url: str, access_token: str | None) -> None:
-        self._api_url = api_url
-        self._token = access_token
-
-    @property
-    def not_configured(self) -> str | None:
-        if self._token is None:
-            return "Zalo sending is not configured (INGEST_SOCIAL_ZALO_ACCESS_TOKEN)"
-        return None
+class ZaloMessages(PlatformApi):
+    platform = "Zalo"
+    token_setting = "ZALO_ACCESS_TOKEN"
 
     async def send(self, http: httpx.AsyncClient, message: SocialMessage) -> Sent:
         answer = await post_json(

@@ -18,11 +18,11 @@ from shared.outbox import enqueue
 
 @dataclass(frozen=True)
 class DeliveryReporter:
-    """Reports of one service: its outbox, its name as the events' source, its provider name."""
+    """Reports of one service: its outbox, its name as the events' source; each report names the channel and the
+    provider that carried its message (one service may speak for several)."""
 
     outbox: Table
     source: str
-    provider: str
     tenant: str = "default"
 
     async def record(
@@ -32,6 +32,7 @@ class DeliveryReporter:
         *,
         status: DeliveryStatus,
         channel: Channel,
+        provider: str,
         now: datetime,
         error: str | None = None,
         provider_message_id: str | None = None,
@@ -44,7 +45,7 @@ class DeliveryReporter:
             outbound_id=message.outbound_id,
             case_id=message.case_id,
             channel=channel,
-            provider=self.provider,
+            provider=provider,
             status=status,
             provider_message_id=provider_message_id,
             error=error,

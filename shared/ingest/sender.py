@@ -44,19 +44,25 @@ class Sent:
 
 
 class SendFailed(Exception):
-    def __init__(self, error: str, *, permanent: bool, code: int | None = None) -> None:
+    """Not sent: `permanent` when retrying cannot help; `retry_after` (seconds) when the provider said how long to
+    wait, which the next attempt honours even when it is longer than the spool's own backoff."""
+
+    def __init__(
+        self, error: str, *, permanent: bool, code: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(error)
         self.error = error
         self.permanent = permanent
         self.code = code
+        self.retry_after = retry_after
 
 
 class SpoolSender(BackgroundTask, Generic[M]):
     """Sends the spooled messages of `model` that are due; wake it after spooling one to send it at once.
 
-    Subclasses say how to send (`deliver`), on which channel a message is reported (`channel_of`), and may refuse a
-    message at claim time (`refusal`), keep what the provider answered (`on_sent`) or learn from a failure
-    (`on_failure`).
+    Subclasses say how to send (`deliver`), on which channel and by which provider a message is reported
+    (`channel_of`, `provider_of`), and may refuse a message at claim time (`refusal`), keep what the provider answered
+    (`on_sent`) or learn from a failure (`on_failure`).
     """
 
     task_name = "sender"
@@ -91,6 +97,10 @@ class SpoolSender(BackgroundTask, Generic[M]):
 
     @abstractmethod
     def channel_of(self, message: M) -> Channel: ...
+
+    @abstractmethod
+    def provider_of(self, message: M) -> str:
+        """The provider that carries the message, named in its reports."""
 
     async def open(self) -> None:
         """Set up the provider's client (only when sending is enabled)."""
@@ -216,7 +226,7 @@ class SpoolSender(BackgroundTask, Generic[M]):
             else:
                 row.status = spool.PENDING
                 row.error = failure.error
-                row.next_attempt_at = now + min(timedelta(seconds=2**row.attempts), MAX_BACKOFF)
+                row.next_attempt_at = now + _retry_delay(row.attempts, failure)
                 row.updated_at = now
         if given_up:
             self._on_reported()
@@ -238,7 +248,16 @@ class SpoolSender(BackgroundTask, Generic[M]):
             message,
             status=status,
             channel=self.channel_of(message),
+            provider=self.provider_of(message),
             now=now,
             error=error,
             provider_message_id=provider_message_id or self.provider_message_id_of(message),
         )
+
+
+def _retry_delay(attempts: int, failure: SendFailed) -> timedelta:
+    """The spool's backoff, or longer when the provider asked for a longer wait."""
+    backoff = min(timedelta(seconds=2**attempts), MAX_BACKOFF)
+    if failure.retry_after is None:
+        return backoff
+    return max(backoff, timedelta(seconds=failure.retry_after))

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.broker import free_port
+from tests.support.fake_http import serving_posts
 
 META, TELEGRAM, ZALO, X = "graph", "telegram", "zalo", "x"
 
@@ -211,19 +211,13 @@ async def running_fake_platforms(
     *, meta_token: str, telegram_token: str, zalo_token: str, x_token: str
 ) -> AsyncIterator[FakePlatforms]:
     """The fakes, listening on a free localhost port on the running event loop."""
-    fake = FakePlatforms(
-        meta_token=meta_token, telegram_token=telegram_token, zalo_token=zalo_token, x_token=x_token, _port=free_port()
-    )
-    app = web.Application()
-    app.router.add_post(f"/{META}/{{node}}/messages", fake._meta)
-    app.router.add_post(f"/{TELEGRAM}/bot{{token}}/sendMessage", fake._telegram)
-    app.router.add_post(f"/{ZALO}/v3.0/oa/message/cs", fake._zalo)
-    app.router.add_post(f"/{X}/2/dm_conversations/with/{{participant}}/messages", fake._x)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", fake._port)
-    await site.start()
-    try:
+    fake = FakePlatforms(meta_token=meta_token, telegram_token=telegram_token, zalo_token=zalo_token, x_token=x_token)
+    routes = {
+        f"/{META}/{{node}}/messages": fake._meta,
+        f"/{TELEGRAM}/bot{{token}}/sendMessage": fake._telegram,
+        f"/{ZALO}/v3.0/oa/message/cs": fake._zalo,
+        f"/{X}/2/dm_conversations/with/{{participant}}/messages": fake._x,
+    }
+    async with serving_posts(routes) as port:
+        fake._port = port
         yield fake
-    finally:
-        await runner.cleanup()

@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.support.broker import free_port
+from tests.support.fake_http import serving_posts
 
 API_VERSION = "2010-04-01"
 INVALID_TO = (400, 21211, "Invalid 'To' Phone Number")
@@ -98,17 +98,11 @@ class FakeTwilio:
 @asynccontextmanager
 async def running_fake_twilio(account_sid: str, auth_token: str) -> AsyncIterator[FakeTwilio]:
     """The fake, listening on a free localhost port on the running event loop."""
-    fake = FakeTwilio(account_sid=account_sid, auth_token=auth_token, _port=free_port())
-    app = web.Application()
-    app.router.add_post(f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json", fake._create_message)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", fake._port)
-    await site.start()
-    try:
+    fake = FakeTwilio(account_sid=account_sid, auth_token=auth_token)
+    routes = {f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json": fake._create_message}
+    async with serving_posts(routes) as port:
+        fake._port = port
         yield fake
-    finally:
-        await runner.cleanup()
 
 
 def _error(status: int, code: int, message: str) -> web.Response:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import smtplib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,7 +13,6 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
 
 import ingest_email
 from ingest_email.app import create_app
@@ -22,6 +20,8 @@ from ingest_email.models import outbox
 from ingest_email.settings import IngestEmailSettings
 from shared.settings import hash_api_key
 from tests.support.polling import eventually
+from tests.support.service_apps import outbox_events as service_outbox_events
+from tests.support.service_apps import serving
 
 PACKAGE_DIR = Path(ingest_email.__file__).parent
 API_KEY = "test-key-0123456789abcdef"
@@ -50,13 +50,9 @@ async def running_email(
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """The app with its lifespan running (SMTP listener included); its outbound consumer only with `consume`."""
     app = create_app(settings)
-    if not consume:
-        app.state.runtime.consumer = None
-    async with app.router.lifespan_context(app):
+    async with serving(app, consume=consume, base_url="http://ingest-email") as client:
         await eventually(_listening(app), within=10, what="the SMTP listener")
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ingest-email") as client:
-            yield app, client
+        yield app, client
 
 
 def _listening(app: FastAPI) -> Any:
@@ -88,6 +84,4 @@ def bearer() -> dict[str, str]:
 
 
 async def outbox_events(app: FastAPI) -> list[dict[str, Any]]:
-    async with app.state.runtime.sessions() as session:
-        rows = (await session.execute(select(outbox).order_by(outbox.c.id))).all()
-    return [{**json.loads(row.payload), "_topic": row.topic, "_key": row.key} for row in rows]
+    return await service_outbox_events(app, outbox)

@@ -78,9 +78,9 @@ async def sent_to(sink: SmtpSink, address: str, count: int) -> list[Captured]:
 
 
 async def test_mail_by_smtp_opens_a_case_its_acknowledgement_threads_and_replies_from_every_client_join_it(
-    database_url: str, email_url: str, broker: str, tmp_path: Path
+    database_url: str, second_migrated_url: str, broker: str, tmp_path: Path
 ) -> None:
-    async with platform(database_url, email_url, broker, tmp_path) as (cases, app, sink):
+    async with platform(database_url, second_migrated_url, broker, tmp_path) as (cases, app, sink):
         first_id = make_msgid(domain="khach.vn")
         await smtp_send(
             app,

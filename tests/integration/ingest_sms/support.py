@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -11,8 +10,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
-from sqlalchemy import select
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator
 
@@ -20,9 +19,12 @@ import ingest_sms
 from ingest_sms.app import create_app
 from ingest_sms.models import outbox
 from ingest_sms.settings import IngestSmsSettings
-from shared.db import create_engine
+from shared.cloudevents import CloudEvent, decode
 from shared.settings import hash_api_key
 from shared.tokens import Principal, Role, issue_token
+from tests.support.polling import eventually
+from tests.support.service_apps import outbox_events as service_outbox_events
+from tests.support.service_apps import serving
 
 PACKAGE_DIR = Path(ingest_sms.__file__).parent
 API_KEY = "test-key-0123456789abcdef"
@@ -54,14 +56,10 @@ def sms_settings(database_url: str, bootstrap: str, **overrides: Any) -> IngestS
 async def running_sms(
     settings: IngestSmsSettings, *, consume: bool = False
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """The app with its lifespan running; its outbound consumer only with `consume` (joining a group costs ~5 s)."""
+    """The app with its lifespan running; its outbound consumer only with `consume`."""
     app = create_app(settings)
-    if not consume:
-        app.state.runtime.consumer = None
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ingest-sms") as client:
-            yield app, client
+    async with serving(app, consume=consume, base_url="http://ingest-sms") as client:
+        yield app, client
 
 
 def signature(url: str, params: Mapping[str, str] | Pairs | str, token: str = AUTH_TOKEN) -> str:
@@ -101,23 +99,7 @@ def token_auth(role: Role, agent_id: str | None = None) -> dict[str, str]:
 
 
 async def outbox_events(where: FastAPI | str) -> list[dict[str, Any]]:
-    """Every outbox row in order: the CloudEvent decoded, plus the row's topic and key.
-
-    Read through the running app's own sessions when given the app: SQLite runs inline on the event loop, so a
-    second connection holding the write lock while the app waits for it would block the loop (and itself).
-    """
-    query = select(outbox).order_by(outbox.c.id)
-    if isinstance(where, FastAPI):
-        async with where.state.runtime.sessions() as session:
-            rows = (await session.execute(query)).all()
-    else:
-        engine = create_engine(where)
-        try:
-            async with engine.connect() as connection:
-                rows = (await connection.execute(query)).all()
-        finally:
-            await engine.dispose()
-    return [{**json.loads(row.payload), "_topic": row.topic, "_key": row.key} for row in rows]
+    return await service_outbox_events(where, outbox)
 
 
 def sms(sid: str, sender: str, body: str, **extra: str) -> dict[str, str]:
@@ -137,3 +119,24 @@ def sms(sid: str, sender: str, body: str, **extra: str) -> dict[str, str]:
         "ApiVersion": "2010-04-01",
         **extra,
     }
+
+
+async def first_record(
+    broker: str, topic: str, *, matching: Callable[[CloudEvent], bool] = lambda event: True, within: float = 20
+) -> tuple[bytes | None, CloudEvent]:
+    """The key and event of the first record on `topic` whose event is `matching`, read from the start."""
+    reader = AIOKafkaConsumer(topic, bootstrap_servers=broker, group_id=None, auto_offset_reset="earliest")
+    await reader.start()
+    try:
+
+        async def probe() -> tuple[bytes | None, CloudEvent] | None:
+            for batch in (await reader.getmany(timeout_ms=200)).values():
+                for record in batch:
+                    event = decode(record.value or b"")
+                    if matching(event):
+                        return record.key, event
+            return None
+
+        return await eventually(probe, within=within, what=f"a matching record on {topic}")
+    finally:
+        await reader.stop()

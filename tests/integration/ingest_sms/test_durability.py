@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer
-
 from ingest_sms.intake import event_id_for
 from ingest_sms.normalize import sms_event
 from shared import topics
 from shared.bus import ensure_topics
-from shared.cloudevents import CloudEvent, decode
-from tests.integration.ingest_sms.support import post_signed, running_sms, sms, sms_settings
+from tests.integration.ingest_sms.support import first_record, post_signed, running_sms, sms, sms_settings
 from tests.support.polling import eventually
 
 MESSAGE = sms("SM" + "d" * 32, "+84912345678", "Tiền bị trừ hai lần")
@@ -23,22 +20,6 @@ def unusable_database(tmp_path: Path) -> str:
     directory = tmp_path / "not-a-database"
     directory.mkdir()
     return f"sqlite+aiosqlite:///{directory.as_posix()}"
-
-
-async def first_event(broker: str, topic: str) -> tuple[bytes | None, CloudEvent]:
-    reader = AIOKafkaConsumer(topic, bootstrap_servers=broker, group_id=None, auto_offset_reset="earliest")
-    await reader.start()
-    try:
-
-        async def probe() -> tuple[bytes | None, CloudEvent] | None:
-            for batch in (await reader.getmany(timeout_ms=200)).values():
-                for record in batch:
-                    return record.key, decode(record.value or b"")
-            return None
-
-        return await eventually(probe, what=f"a record on {topic}")
-    finally:
-        await reader.stop()
 
 
 async def test_with_the_database_down_an_sms_is_published_straight_to_the_broker(tmp_path: Path, broker: str) -> None:
@@ -53,7 +34,7 @@ async def test_with_the_database_down_an_sms_is_published_straight_to_the_broker
 
         assert await eventually(answered, what="the SMS accepted") == 200
 
-    key, event = await first_event(broker, topics.COMPLAINTS_INBOUND)
+    key, event = await first_record(broker, topics.COMPLAINTS_INBOUND)
     expected = sms_event(MESSAGE, received_at=event.time, default_region="VN").data
     assert (key, event.id, event.data["text"]) == (b"+84912345678", event_id_for(expected), "Tiền bị trừ hai lần")
 

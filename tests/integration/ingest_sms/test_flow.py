@@ -7,18 +7,25 @@ GET /v1/customers?contact= and GET /v1/cases?customer_id=.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
 
 from shared import topics
-from shared.cloudevents import CloudEvent, decode
+from shared.cloudevents import CloudEvent
 from tests.integration.case_service.builders import auth as case_auth
 from tests.integration.case_service.conftest import running_service
-from tests.integration.ingest_sms.support import OUR_NUMBER, auth, post_signed, running_sms, sms, sms_settings
+from tests.integration.ingest_sms.support import (
+    OUR_NUMBER,
+    auth,
+    first_record,
+    post_signed,
+    running_sms,
+    sms,
+    sms_settings,
+)
 from tests.support.fake_twilio import FakeTwilio
 from tests.support.polling import eventually
 
@@ -153,22 +160,8 @@ async def test_a_missed_call_and_a_phone_note_join_the_callers_open_sms_case(
         assert {m["case_id"] for m in customer["messages"]} == {case["id"]}
 
 
-async def first_event(broker: str, topic: str, *, event_type: str, status: str) -> tuple[bytes | None, CloudEvent]:
-    reader = AIOKafkaConsumer(topic, bootstrap_servers=broker, group_id=None, auto_offset_reset="earliest")
-    await reader.start()
-    try:
-
-        async def probe() -> tuple[bytes | None, CloudEvent] | None:
-            for batch in (await reader.getmany(timeout_ms=200)).values():
-                for record in batch:
-                    event = decode(record.value or b"")
-                    if event.type == event_type and event.data.get("status") == status:
-                        return record.key, event
-            return None
-
-        return await eventually(probe, within=30, what=f"{event_type} {status} on {topic}")
-    finally:
-        await reader.stop()
+def report(status: str) -> Callable[[CloudEvent], bool]:
+    return lambda event: event.type == "outbound.delivery_reported.v1" and event.data.get("status") == status
 
 
 async def test_an_sms_is_acknowledged_by_sms_with_the_case_reference_and_its_delivery_reported(
@@ -185,16 +178,12 @@ async def test_an_sms_is_acknowledged_by_sms_with_the_case_reference_and_its_del
         [sent] = await eventually(acknowledgement, within=40, what="the acknowledgement at Twilio")
         assert (sent.to, sent.from_) == (CALLER, OUR_NUMBER)
         assert case["reference"] in sent.body
-        key, sent_report = await first_event(
-            broker, topics.COMPLAINTS_INBOUND, event_type="outbound.delivery_reported.v1", status="sent"
-        )
+        key, sent_report = await first_record(broker, topics.COMPLAINTS_INBOUND, matching=report("sent"), within=30)
         assert (key, sent_report.data["provider_message_id"]) == (case["id"].encode(), sent.sid)
 
         callback = {"MessageSid": sent.sid, "MessageStatus": "delivered", "AccountSid": sent.account_sid}
         assert (await post_signed(sms_client, "/twilio/sms/status", callback)).status_code == 204
-        key, delivered = await first_event(
-            broker, topics.COMPLAINTS_INBOUND, event_type="outbound.delivery_reported.v1", status="delivered"
-        )
+        key, delivered = await first_record(broker, topics.COMPLAINTS_INBOUND, matching=report("delivered"), within=30)
         assert (key, delivered.data["case_id"], delivered.data["outbound_id"]) == (
             case["id"].encode(),
             case["id"],

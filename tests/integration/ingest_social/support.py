@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
 
 import ingest_social
 from ingest_social.app import create_app
@@ -28,6 +27,8 @@ from shared.events import AddressKind, Channel, ContactAddress, OutboundMessageR
 from shared.settings import hash_api_key
 from tests.support.fake_platforms import META, TELEGRAM, ZALO, FakePlatforms, X
 from tests.support.polling import eventually
+from tests.support.service_apps import outbox_events as service_outbox_events
+from tests.support.service_apps import serving
 from tests.unit.ingest_social.samples import ZALO_APP_ID
 
 PACKAGE_DIR = Path(ingest_social.__file__).parent
@@ -78,14 +79,10 @@ def social_settings(
 async def running_social(
     settings: IngestSocialSettings, *, consume: bool = False
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
-    """The app with its lifespan running; its outbound consumer only with `consume` (joining a group costs ~5 s)."""
+    """The app with its lifespan running; its outbound consumer only with `consume`."""
     app = create_app(settings)
-    if not consume:
-        app.state.runtime.consumer = None
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ingest-social") as client:
-            yield app, client
+    async with serving(app, consume=consume, base_url="http://ingest-social") as client:
+        yield app, client
 
 
 def body_of(document: Any) -> bytes:
@@ -140,11 +137,7 @@ async def post_x(
 
 
 async def outbox_events(app: FastAPI) -> list[dict[str, Any]]:
-    """Every outbox row in order: the CloudEvent decoded, plus the row's topic and key (read through the app's
-    own sessions: SQLite runs inline on the event loop)."""
-    async with app.state.runtime.sessions() as session:
-        rows = (await session.execute(select(outbox).order_by(outbox.c.id))).all()
-    return [{**json.loads(row.payload), "_topic": row.topic, "_key": row.key} for row in rows]
+    return await service_outbox_events(app, outbox)
 
 
 async def received_events(app: FastAPI) -> list[dict[str, Any]]:

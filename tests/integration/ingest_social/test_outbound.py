@@ -9,11 +9,14 @@ exercised by the full path in test_flow.py.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI
 
+from ingest_social.models import SocialMessage
 from shared.events import Channel
+from shared.ingest import spool
 from tests.integration.ingest_social.support import (
     hand_over,
     post_meta,
@@ -36,6 +39,7 @@ from tests.support.fake_platforms import (
     ZALO_NOT_FOLLOWER,
     FakePlatforms,
     X,
+    x_error,
 )
 from tests.support.polling import eventually
 from tests.unit.ingest_social.samples import (
@@ -137,6 +141,29 @@ async def test_rate_limits_and_server_errors_are_retried_and_the_reply_sent_once
         sent = await wait_reports(app, 3, within=30)
     assert {r["data"]["status"] for r in sent} == {"sent"}
     assert (len(fake_platforms.received), fake_platforms.requests) == (3, {META: 3, TELEGRAM: 2, X: 2})
+
+
+async def test_a_platform_asking_for_a_long_wait_is_not_called_again_before_it(
+    migrated_url: str, closed_bootstrap: str, fake_platforms: FakePlatforms
+) -> None:
+    fake_platforms.fail_next(X, x_error(429, "Too Many Requests", "Too Many Requests", retry_after=120))
+    settings = social_settings(migrated_url, closed_bootstrap, fake=fake_platforms)
+    async with running_social(settings) as (app, _):
+        data = requested(Channel.X, X_USER)
+        await hand_over(app, data)
+
+        async def waiting() -> SocialMessage | None:
+            async with app.state.runtime.sessions() as session:
+                row = await spool.spooled(session, SocialMessage, outbound_id=data.outbound_id)
+            return row if row is not None and row.status == spool.PENDING and row.error else None
+
+        await eventually(waiting, within=10, what="the reply back in the spool")
+        sender = app.state.sender
+        assert await sender.send_due(now=datetime.now(UTC) + timedelta(seconds=100)) == 0
+        assert await sender.send_due(now=datetime.now(UTC) + timedelta(seconds=121)) == 1
+        report = one(await wait_reports(app, 1))
+    assert report["status"] == "sent"
+    assert (len(fake_platforms.received), fake_platforms.requests) == (1, {X: 2})
 
 
 async def test_platform_refusals_are_reported_failed_in_the_platforms_words(

@@ -1,0 +1,76 @@
+"""What every channel service is built of: its runtime (own database, outbox relay, the outbound consumer), the
+spool sender that consumer wakes, durable intake, and the app serving its start-up notes. Each service's
+composition root adds its own edge (webhooks, listeners) and housekeeping to this."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from fastapi import FastAPI
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared import topics
+from shared.db import is_sqlite
+from shared.ingest.intake import Intake
+from shared.ingest.notes import serve_startup_notes
+from shared.ingest.outbound import OutboundSpooler
+from shared.ingest.sender import SpoolSender
+from shared.runtime import ServiceRuntime
+from shared.settings import DatabaseSettings
+from shared.webapp import new_service_app
+
+
+class SenderFactory(Protocol):
+    def __call__(
+        self, *, sessions: async_sessionmaker[AsyncSession], skip_locked: bool, on_reported: Callable[[], None]
+    ) -> SpoolSender[Any]: ...
+
+
+@dataclass(frozen=True)
+class ChannelService:
+    app: FastAPI
+    runtime: ServiceRuntime
+    sender: SpoolSender[Any]
+    intake: Intake
+
+
+def channel_service(
+    *,
+    name: str,
+    title: str,
+    settings: DatabaseSettings,
+    metadata: MetaData,
+    spooler: OutboundSpooler[Any],
+    sender: SenderFactory,
+    notes: list[str],
+) -> ChannelService:
+    """The service's pieces wired together: `sender` is built on the runtime's sessions; the app keeps `settings`,
+    `runtime` and `sender` on its state and answers `notes` on GET /startup-notes."""
+    runtime = ServiceRuntime(
+        name=name,
+        settings=settings,
+        metadata=metadata,
+        consumer_topics=(topics.OUTBOUND_MESSAGES,),
+        handlers=spooler.mapping(),
+    )
+    spool_sender = sender(
+        sessions=runtime.sessions, skip_locked=not is_sqlite(runtime.database_url), on_reported=runtime.relay.wake
+    )
+    spooler.wake_sender = spool_sender.wake
+    runtime.add_task(spool_sender)
+    intake = Intake(
+        sessions=runtime.sessions,
+        bus=runtime.bus,
+        wake_relay=runtime.relay.wake,
+        outbox=metadata.tables["outbox"],
+        source=name,
+        tenant=settings.tenant,
+    )
+    app = new_service_app(title=title, settings=settings, runtime=runtime)
+    app.state.settings = settings
+    app.state.sender = spool_sender
+    serve_startup_notes(app, runtime, notes)
+    return ChannelService(app=app, runtime=runtime, sender=spool_sender, intake=intake)
