@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from services.gateway.schemas import MessageRequest
+from shared import topics
 from shared.contacts import guess_kind, normalize_address
 from shared.events import AddressKind, Channel, ComplaintMessageReceived, Sender
 
@@ -87,6 +88,19 @@ def record_value(value: str, encoding: str) -> bytes:
         except binascii.Error as error:
             raise UnreplayableLetter(f"value is not valid base64: {error}") from error
     raise UnreplayableLetter(f"unknown value encoding {encoding!r}")
+
+
+def replay_topic(source_topic: str) -> str:
+    """Where a letter goes back to: its source topic, when that is one of the platform's topics. A letter a channel
+    service wrote about a message it could not read at all (source `ingest_email.smtp` and the like) never was on a
+    topic: the provider's original must be submitted again to that service once the cause is fixed."""
+    if source_topic not in topics.ALL_TOPICS:
+        raise UnreplayableLetter(
+            f"{source_topic} is not a topic: the message was refused at a channel service's intake before it became "
+            "an event; submit the raw message to that service again (a mail: POST it as message/rfc822 to "
+            "ingest_email's /v1/mime) once the cause is fixed"
+        )
+    return source_topic
 
 
 def record_key(key: str | None) -> bytes | None:

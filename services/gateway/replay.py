@@ -23,10 +23,11 @@ async def replay_dead_letter(
         letter = await repository.get_dead_letter(session, letter_id=letter_id)
     if letter is None:
         raise DeadLetterNotFound(letter_id)
+    topic = domain.replay_topic(letter.source_topic)
     value = domain.record_value(letter.value, letter.value_encoding)
     headers = domain.record_headers(letter.headers)
     # No transaction is held while waiting on the broker: SQLite would keep its single write lock meanwhile.
-    await bus.publish_raw(letter.source_topic, value=value, key=domain.record_key(letter.key), headers=headers)
+    await bus.publish_raw(topic, value=value, key=domain.record_key(letter.key), headers=headers)
     async with sessions() as session, session.begin():
         await repository.mark_replayed(session, letter_id=letter_id, at=now)
         updated = await repository.get_dead_letter(session, letter_id=letter_id)

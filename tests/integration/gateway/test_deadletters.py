@@ -113,6 +113,22 @@ async def test_unknown_letters_are_not_found(offline: tuple[FastAPI, httpx.Async
         assert response.json()["type"].endswith("/dead-letter-not-found")
 
 
+async def test_a_letter_from_a_channel_service_s_intake_is_not_replayed_to_a_topic_that_never_held_it(
+    offline: tuple[FastAPI, httpx.AsyncClient],
+) -> None:
+    app, client = offline
+    letter = letter_for(poison(topic="ingest_email.smtp"))
+    await store(app, letter)
+
+    response = await client.post(f"/v1/deadletters/{letter.id}/replay")
+
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("/dead-letter-unreplayable")
+    assert "/v1/mime" in response.json()["detail"]
+    stored = (await client.get(f"/v1/deadletters/{letter.id}")).json()
+    assert (stored["replayed_at"], stored["replay_count"]) == (None, 0)
+
+
 async def test_replay_while_the_broker_is_down_is_refused_and_leaves_the_letter_unreplayed(
     offline: tuple[FastAPI, httpx.AsyncClient],
 ) -> None:
