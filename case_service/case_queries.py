@@ -137,12 +137,14 @@ async def case_detail(session: AsyncSession, *, case: Case, policy: CasePolicy, 
     entries = await timeline.entries_of(session, case_id=case.id)
     rows = (await clocks.clocks_of(session, case_id=case.id)).values()
     views = [clocks.view(row, policy=policy, now=now) for row in sorted(rows, key=lambda row: row.target)]
-    # The stored sla_status is as of the last change or scheduler tick; the detail shows it as of now.
-    clocks.refresh_status(case, rows, policy=policy, now=now)
+    # The stored sla_status is as of the last change or scheduler tick; the detail shows it as of now (without
+    # writing it: reading a case must not lock or change its row).
+    sla_status = clocks.worst_state(rows, policy=policy, now=now) or case.sla_status
     playbook = playbooks.playbook_for(case.category, policy.playbooks)
     return CaseDetail.model_validate(
         {
             **CaseSummary.model_validate(case).model_dump(exclude={"assignee"}),
+            "sla_status": sla_status,
             "first_response_at": case.first_response_at,
             "resolved_at": case.resolved_at,
             "closed_at": case.closed_at,
@@ -156,7 +158,7 @@ async def case_detail(session: AsyncSession, *, case: Case, policy: CasePolicy, 
                 if playbook is not None
                 else None
             ),
-            "sla": SlaOut(status=case.sla_status, clocks=[ClockOut.model_validate(view) for view in views]),
+            "sla": SlaOut(status=sla_status, clocks=[ClockOut.model_validate(view) for view in views]),
             "csat": await _csat(session, case=case),
         }
     )

@@ -111,11 +111,17 @@ def clock_state(row: SlaClock, *, policy: CasePolicy, now: datetime) -> str:
     return sla.state(clock, now=now, calendar=policy.calendar, fraction=policy.at_risk_fraction).value
 
 
+def worst_state(rows: Any, *, policy: CasePolicy, now: datetime) -> str | None:
+    """The worst state among the clocks `rows` (None without clocks)."""
+    states = [clock_state(row, policy=policy, now=now) for row in rows]
+    return min(states, key=_SEVERITY.index) if states else None
+
+
 def refresh_status(case: Case, rows: Any, *, policy: CasePolicy, now: datetime) -> None:
     """Keep `case.sla_status` (the worst clock state) current for list filters."""
-    states = [clock_state(row, policy=policy, now=now) for row in rows]
-    if states:
-        case.sla_status = min(states, key=_SEVERITY.index)
+    worst = worst_state(rows, policy=policy, now=now)
+    if worst is not None:
+        case.sla_status = worst
 
 
 def view(row: SlaClock, *, policy: CasePolicy, now: datetime) -> dict[str, Any]:

@@ -33,24 +33,24 @@ async def visible_to_agent(session: AsyncSession, *, customer_id: str, agent_id:
     return bool((await session.execute(query)).scalar())
 
 
-async def customer_view(session: AsyncSession, *, customer: Customer) -> dict[str, Any]:
-    """Everything about one customer, as `schemas.customers.CustomerDetail` shows it."""
+async def customer_view(
+    session: AsyncSession, *, customer: Customer, agent_id: str | None = None
+) -> dict[str, Any]:
+    """Everything about one customer, as `schemas.customers.CustomerDetail` shows it. For an agent (`agent_id`), only
+    what belongs to the cases assigned to them: agents see and act on their own cases only."""
+    visible = _visible_cases(customer.id, agent_id)
     points = await _contact_points(session, customer_ids=[customer.id])
     cases = (
-        (
-            await session.execute(
-                select(Case).where(Case.customer_id == customer.id).order_by(Case.opened_at.desc(), Case.id.desc())
-            )
-        )
+        (await session.execute(select(Case).where(visible).order_by(Case.opened_at.desc(), Case.id.desc())))
         .scalars()
         .all()
     )
-    messages, truncated = await _messages(session, customer_id=customer.id)
+    messages, truncated = await _messages(session, visible=visible)
     first_contact, last_contact = (
         await session.execute(
             select(func.min(Message.received_at), func.max(Message.received_at))
             .join(Case, Case.id == Message.case_id)
-            .where(Case.customer_id == customer.id, Message.direction == INBOUND)
+            .where(visible, Message.direction == INBOUND)
         )
     ).one()
     return {
@@ -59,7 +59,7 @@ async def customer_view(session: AsyncSession, *, customer: Customer) -> dict[st
         "cases": cases,
         "messages": messages,
         "messages_truncated": truncated,
-        "csat_history": await _csat_history(session, customer_id=customer.id),
+        "csat_history": await _csat_history(session, visible=visible),
         "open_cases": sum(1 for item in cases if item.status in _ACTIVE),
         "complaint_count": len(cases),
         "first_contact_at": first_contact,
@@ -67,13 +67,18 @@ async def customer_view(session: AsyncSession, *, customer: Customer) -> dict[st
     }
 
 
-async def _messages(session: AsyncSession, *, customer_id: str) -> tuple[list[dict[str, Any]], bool]:
+def _visible_cases(customer_id: str, agent_id: str | None) -> ColumnElement[bool]:
+    mine = Case.customer_id == customer_id
+    return and_(mine, Case.assignee_agent_id == agent_id) if agent_id is not None else mine
+
+
+async def _messages(session: AsyncSession, *, visible: ColumnElement[bool]) -> tuple[list[dict[str, Any]], bool]:
     """The customer's newest messages over all their cases, oldest first; True when older ones were left out."""
     rows = (
         await session.execute(
             select(Message, Case.reference)
             .join(Case, Case.id == Message.case_id)
-            .where(Case.customer_id == customer_id)
+            .where(visible)
             .order_by(Message.received_at.desc(), Message.created_at.desc(), _ANSWER_FIRST.desc(), Message.id.desc())
             .limit(MESSAGES_CAP + 1)
         )
@@ -97,11 +102,11 @@ async def _messages(session: AsyncSession, *, customer_id: str) -> tuple[list[di
     ], truncated
 
 
-async def _csat_history(session: AsyncSession, *, customer_id: str) -> list[dict[str, Any]]:
+async def _csat_history(session: AsyncSession, *, visible: ColumnElement[bool]) -> list[dict[str, Any]]:
     rows = await session.execute(
         select(Survey.case_id, Case.reference, Survey.score, Survey.comment, Survey.answered_at)
         .join(Case, Case.id == Survey.case_id)
-        .where(Case.customer_id == customer_id, Survey.answered_at.is_not(None))
+        .where(visible, Survey.answered_at.is_not(None))
         .order_by(Survey.answered_at)
     )
     return [

@@ -54,7 +54,8 @@ async def place(
     decision = await thread_lookup.decide(
         session, data=data, customer_id=customer.id, now=now, reopen_window=reopen_window
     )
-    if consent is not None and (decision.case_id is None or decision.reopen):
+    if consent is not None:
+        # A keyword changes no status: it neither reopens a resolved case nor takes one off pending_customer.
         target = decision.case_id or await repository.latest_unclosed_case(
             session, customer_id=customer.id, channel=data.channel
         )

@@ -53,7 +53,7 @@ async def send_to_customer(
     language: str | None = None,
 ) -> Message:
     """Store the message on the case and request its delivery; answers the customer's latest message there."""
-    last = await _last_inbound(session, case_id=case.id)
+    last = await _last_inbound(session, case=case)
     to = await _recipient(session, case=case, last=last)
     if await address_opted_out(session, address=to):
         raise OptedOut(f"the customer opted out of messages to this {to.kind.value} address")
@@ -167,10 +167,12 @@ async def address_opted_out(session: AsyncSession, *, address: ContactAddress) -
     return bool(found.scalar())
 
 
-async def _last_inbound(session: AsyncSession, *, case_id: str) -> Message | None:
+async def _last_inbound(session: AsyncSession, *, case: Case) -> Message | None:
+    """The customer's latest message on the case's own channel: a call that joined an email case is no address to
+    answer the email on."""
     rows = await session.execute(
         select(Message)
-        .where(Message.case_id == case_id, Message.direction == INBOUND)
+        .where(Message.case_id == case.id, Message.channel == case.channel, Message.direction == INBOUND)
         .order_by(Message.received_at.desc(), Message.created_at.desc())
         .limit(1)
     )

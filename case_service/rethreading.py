@@ -80,7 +80,9 @@ async def move(
     locked = {
         case_id: await repository.case_for_update(session, case_id=case_id) for case_id in sorted({case.id, to_case_id})
     }
-    target = locked[to_case_id]
+    source, target = locked[case.id], locked[to_case_id]
+    if source is None or not can_see(caller, source):  # reassigned between the visibility check and the lock
+        raise Missing("case-not-found", "Case not found", f"There is no case with id {case.id}.")
     if target is None or not can_see(caller, target):
         raise Missing("case-not-found", "Case not found", f"There is no case with id {to_case_id}.")
     message = await session.get(Message, message_id)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _on_validation)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _on_http)  # type: ignore[arg-type]
+    app.add_exception_handler(OperationalError, _on_database_busy)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _on_unexpected)
 
 
@@ -77,6 +79,21 @@ async def _on_http(request: Request, error: StarletteHTTPException) -> JSONRespo
     )
     if error.headers:
         response.headers.update(error.headers)
+    return response
+
+
+async def _on_database_busy(request: Request, error: OperationalError) -> JSONResponse:
+    """The database refused for a passing reason (a deadlock victim, a lock timeout, a lost connection): the
+    transaction was rolled back whole, so the same request can simply be sent again."""
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, type(error.orig).__name__)
+    response = problem_response(
+        503,
+        "database-busy",
+        "Database busy",
+        "The database could not complete the request right now and nothing was changed; send it again.",
+        request.url.path,
+    )
+    response.headers["Retry-After"] = "1"
     return response
 
 

@@ -54,7 +54,7 @@ _SUPERVISORS = "Agents may not: supervisors and admins only."
 async def get_customer(customer_id: str, session: Session, caller: Caller) -> CustomerDetail:
     """The customer across every channel: contact points, all cases and messages, CSAT answers, counts."""
     customer = await _readable(session, customer_id, caller)
-    return await _detail(session, customer)
+    return await _detail(session, customer, caller)
 
 
 @router.get(
@@ -114,7 +114,7 @@ async def find_customers(
             "The address belongs to several customers as different kinds; pass `kind` to choose.",
             customer_ids=owners,
         )
-    return await _detail(session, await _existing(session, owners[0]))
+    return await _detail(session, await _existing(session, owners[0]), caller)
 
 
 @router.patch("/customers/{customer_id}", responses=_problems(e403=_SUPERVISORS, e404=_HIDDEN))
@@ -135,7 +135,7 @@ async def update_customer(customer_id: str, body: CustomerPatch, session: Sessio
         if any(change.field == "display_name" for change in changes):
             customer.name_key = identity.name_key(customer.display_name)
     log.info("customer %s edited: %s", customer_id, ", ".join(change.field for change in changes) or "no change")
-    detail = await _detail(session, customer)
+    detail = await _detail(session, customer, caller)
     return CustomerPatched(
         **detail.model_dump(),
         changes=changes,
@@ -228,8 +228,9 @@ async def _merging(session: AsyncSession) -> AsyncIterator[None]:
         raise Problem(409, error.kind, error.title, error.detail, **error.extra) from error
 
 
-async def _detail(session: AsyncSession, customer: Customer) -> CustomerDetail:
-    view = await customer_queries.customer_view(session, customer=customer)
+async def _detail(session: AsyncSession, customer: Customer, caller: Principal) -> CustomerDetail:
+    agent_id = None if caller.sees_all else caller.agent_id
+    view = await customer_queries.customer_view(session, customer=customer, agent_id=agent_id)
     return CustomerDetail.model_validate(view, from_attributes=True)
 
 

@@ -103,6 +103,11 @@ class Intake:
             duplicate = await self.write(write)
         except StorageUnavailable:
             await self._publish_directly(event, topic=topic, key=key)
+            if also is not None:
+                # The event is the record that matters (the case service acts on it); the channel's own side note
+                # (an SMS opt-out, a call's caller, a WhatsApp window) is lost with the database. Refusing instead
+                # would lose the message itself with providers that never retry (Twilio SMS).
+                log.warning("event %s accepted without its side write: the local database is unavailable", event.id)
             return Accepted(event_id=event.id, duplicate=False)
         if not duplicate:
             self.wake_relay()

@@ -231,7 +231,8 @@ class SpoolSender(BackgroundTask, Generic[M]):
         if given_up:
             self._on_reported()
         else:
-            log.warning("%s not sent (%s); retrying later", message.outbound_id, failure.error)
+            # the provider's words may quote the recipient: they stay on the spool row, the log gets the code only
+            log.warning("%s not sent (code %s); retrying later", message.outbound_id, failure.code)
 
     async def report(
         self,

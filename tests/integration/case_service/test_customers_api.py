@@ -159,6 +159,23 @@ async def test_agents_see_only_customers_of_their_cases(desk: Desk) -> None:
     assert missing.status_code == 401
 
 
+async def test_an_agent_s_view_of_a_customer_holds_only_the_agent_s_own_cases(desk: Desk) -> None:
+    lans_case = await desk.deliver(received("an@example.com", text="My parcel is late", subject="Late"))
+    minhs_case = await desk.deliver(received("an@example.com", text="I was charged twice", subject="Billing"))
+    await desk.assign(lans_case, "lan")
+    await desk.assign(minhs_case, "minh")
+    customer_id = await desk.customer_of(lans_case)
+
+    as_lan = await desk.get(f"/v1/customers/{customer_id}", LAN)
+    as_supervisor = await desk.get(f"/v1/customers/{customer_id}", SUPERVISOR)
+
+    assert [case["id"] for case in as_lan["cases"]] == [lans_case]
+    assert {message["case_id"] for message in as_lan["messages"]} == {lans_case}
+    assert "I was charged twice" not in [message["text"] for message in as_lan["messages"]]
+    assert (as_lan["complaint_count"], as_supervisor["complaint_count"]) == (1, 2)
+    assert {case["id"] for case in as_supervisor["cases"]} == {lans_case, minhs_case}
+
+
 async def test_a_supervisor_edits_name_language_and_opt_out(desk: Desk) -> None:
     customer_id = await desk.customer_of(await desk.deliver(received("an@example.com", display_name="An")))
 

@@ -6,12 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
+from case_service import outbound, timeline
 from case_service.deliveries import UnknownOutboundMessage
-from shared.events import Channel, DeliveryStatus, OutboundDeliveryReported
+from case_service.models import Case
+from shared.events import AddressKind, Channel, DeliveryStatus, OutboundDeliveryReported, OutboundPurpose
 from tests.integration.case_service.inbound_kit import (
     Inbound,
     Sessions,
     case_of,
+    message,
     outbound_of,
     sms,
     timeline_of,
@@ -73,3 +76,36 @@ async def test_a_report_for_a_message_never_sent_cannot_be_applied(sessions: Ses
 
     with pytest.raises(UnknownOutboundMessage):
         await inbound.deliver(sessions, report(case.id, "no-such-message", DeliveryStatus.DELIVERED))
+
+
+async def test_after_a_call_joins_an_email_case_the_answer_still_goes_to_the_customer_s_email(
+    sessions: Sessions, inbound: Inbound
+) -> None:
+    await inbound.deliver(sessions, message("an@shop.vn", customer_ref="crm-7", provider_message_id="m-1"))
+    case = await case_of(sessions, "m-1")
+    call = message(
+        "0912345678",
+        kind=AddressKind.PHONE,
+        channel=Channel.PHONE,
+        text="Khách gọi hỏi tiến độ",
+        subject=None,
+        customer_ref="crm-7",
+        provider_message_id="call-1",
+        recipient="+842812345678",
+    )
+    await inbound.deliver(sessions, call)
+    assert (await case_of(sessions, "call-1")).id == case.id, "the call joins the open email case"
+
+    async with sessions() as session, session.begin():
+        stored = await session.get(Case, case.id)
+        assert stored is not None
+        reply = await outbound.send_to_customer(
+            session,
+            case=stored,
+            purpose=OutboundPurpose.REPLY,
+            text="Đơn của anh đang được giao.",
+            now=datetime.now(UTC),
+            actor=timeline.SYSTEM,
+        )
+
+    assert (reply.channel, reply.recipient, reply.sender_address) == ("email", "an@shop.vn", "care@shop.example")

@@ -155,6 +155,20 @@ async def test_opt_out_is_recorded_on_the_address_stops_messages_there_and_start
     ]
 
 
+async def test_a_stop_on_a_case_waiting_for_the_customer_leaves_it_waiting(
+    sessions: Sessions, inbound: Inbound
+) -> None:
+    await inbound.deliver(sessions, sms("0912345678", "Hàng bị vỡ rồi", provider_message_id="s-1"))
+    case = await case_of(sessions, "s-1")
+    await inbound.change(sessions, case.id, CaseAction.AWAIT_CUSTOMER)
+
+    await inbound.deliver(sessions, sms("0912345678", "STOP", provider_message_id="s-2"))
+
+    stored = await case_of(sessions, "s-2")
+    assert (stored.id, stored.status) == (case.id, "pending_customer")
+    assert (await message_of(sessions, "s-2")).thread_rule == "consent_keyword"
+
+
 async def test_the_channel_s_own_stop_signal_opts_the_address_out_whatever_the_words(
     sessions: Sessions, inbound: Inbound
 ) -> None:

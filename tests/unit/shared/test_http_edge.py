@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 
 from shared.auth import require_api_key
 from shared.logs import current_correlation_id
@@ -55,6 +56,10 @@ def build_app(*, database_up: bool = True) -> FastAPI:
     @app.get("/boom", dependencies=[auth])
     async def boom() -> None:
         raise RuntimeError("secret internals")
+
+    @app.get("/deadlock", dependencies=[auth])
+    async def deadlock() -> None:
+        raise OperationalError("UPDATE cases ...", {}, Exception("deadlock detected: secret internals"))
 
     return app
 
@@ -119,6 +124,15 @@ async def test_unexpected_error_is_a_problem_without_internals(client: httpx.Asy
     response = await client.get("/boom", headers=AUTH)
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
+    assert "secret internals" not in response.text
+
+
+async def test_a_database_refusing_for_a_passing_reason_is_503_to_send_again(client: httpx.AsyncClient):
+    response = await client.get("/deadlock", headers=AUTH)
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["type"].endswith("/database-busy")
     assert "secret internals" not in response.text
 
 
