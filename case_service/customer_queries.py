@@ -33,9 +33,7 @@ async def visible_to_agent(session: AsyncSession, *, customer_id: str, agent_id:
     return bool((await session.execute(query)).scalar())
 
 
-async def customer_view(
-    session: AsyncSession, *, customer: Customer, agent_id: str | None = None
-) -> dict[str, Any]:
+async def customer_view(session: AsyncSession, *, customer: Customer, agent_id: str | None = None) -> dict[str, Any]:
     """Everything about one customer, as `schemas.customers.CustomerDetail` shows it. For an agent (`agent_id`), only
     what belongs to the cases assigned to them: agents see and act on their own cases only."""
     visible = _visible_cases(customer.id, agent_id)
