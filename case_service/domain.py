@@ -1,15 +1,15 @@
-"""Case rules, free of I/O: reference numbers, open-or-append, and which contact points identify a customer."""
+"""Case rules, free of I/O: statuses, reference numbers, which assignment counts, which contact points identify a
+customer. Threading is `threads.py`, the status rules `lifecycle.py`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from shared.contacts import guess_kind, normalize_address
-from shared.events import AddressKind, Channel, ContactAddress
+from shared.events import AddressKind, ContactAddress
 
 
 class CaseStatus(StrEnum):
@@ -39,41 +39,6 @@ def format_reference(year: int, number: int) -> str:
     if number < 1:
         raise ValueError(f"case numbers start at 1, got {number}")
     return f"C-{year:04d}-{number:06d}"
-
-
-@dataclass(frozen=True)
-class CaseSnapshot:
-    """What the open-or-append rule needs to know about one of the customer's existing cases."""
-
-    case_id: str
-    channel: Channel
-    status: CaseStatus
-    updated_at: datetime
-
-
-def case_to_append_to(cases: Iterable[CaseSnapshot], *, channel: Channel) -> str | None:
-    """The id of the customer's active case on `channel` (the most recently updated one), or None to open a case.
-
-    A different channel opens its own case so each conversation is answered where it started.
-    """
-    candidates = [case for case in cases if case.channel == channel and case.status in ACTIVE_STATUSES]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda case: case.updated_at).case_id
-
-
-def status_after_inbound(status: CaseStatus) -> CaseStatus:
-    """A customer's answer to a case waiting on them puts it back in the agent's hands."""
-    if status is CaseStatus.PENDING_CUSTOMER:
-        return CaseStatus.OPEN
-    return status
-
-
-def status_after_assignment(status: CaseStatus) -> CaseStatus:
-    """An assigned new case is open; any other status is the agent's to change (a late offer never reopens)."""
-    if status is CaseStatus.NEW:
-        return CaseStatus.OPEN
-    return status
 
 
 def assignment_is_newer(current: datetime | None, incoming: datetime) -> bool:

@@ -1,4 +1,4 @@
-"""Case rules: reference numbers, open-or-append, who a message identifies, and where a typed address may point."""
+"""Case rules: reference numbers, which assignment counts, who a message identifies, where an address may point."""
 
 from __future__ import annotations
 
@@ -7,10 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from case_service.domain import (
-    CaseSnapshot,
-    CaseStatus,
     assignment_is_newer,
-    case_to_append_to,
     contact_candidates,
     extra_identifiers,
     format_reference,
@@ -19,18 +16,10 @@ from case_service.domain import (
     owning_customer,
     reference_year,
     sender_contact,
-    status_after_assignment,
-    status_after_inbound,
 )
-from shared.events import AddressKind, Channel, ContactAddress, Sender
+from shared.events import AddressKind, ContactAddress, Sender
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-
-
-def snapshot(case_id: str, channel: Channel, status: CaseStatus, minutes_ago: int = 0) -> CaseSnapshot:
-    return CaseSnapshot(
-        case_id=case_id, channel=channel, status=status, updated_at=NOW - timedelta(minutes=minutes_ago)
-    )
 
 
 @pytest.mark.parametrize(
@@ -51,42 +40,6 @@ def test_reference_year_is_the_utc_year() -> None:
     new_year_in_hanoi = datetime(2027, 1, 1, 3, 0, tzinfo=timezone(timedelta(hours=7)))
     assert reference_year(new_year_in_hanoi) == 2026
     assert reference_year(datetime(2027, 1, 1)) == 2027
-
-
-@pytest.mark.parametrize("status", [CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING_CUSTOMER])
-def test_message_joins_the_active_case_on_its_channel(status: CaseStatus) -> None:
-    assert case_to_append_to([snapshot("c1", Channel.EMAIL, status)], channel=Channel.EMAIL) == "c1"
-
-
-@pytest.mark.parametrize("status", [CaseStatus.RESOLVED, CaseStatus.CLOSED])
-def test_message_after_resolution_opens_a_new_case(status: CaseStatus) -> None:
-    assert case_to_append_to([snapshot("c1", Channel.EMAIL, status)], channel=Channel.EMAIL) is None
-
-
-def test_message_on_another_channel_opens_a_new_case() -> None:
-    assert case_to_append_to([snapshot("c1", Channel.EMAIL, CaseStatus.OPEN)], channel=Channel.SMS) is None
-    assert case_to_append_to([], channel=Channel.SMS) is None
-
-
-def test_of_several_active_cases_the_most_recently_updated_gets_the_message() -> None:
-    cases = [
-        snapshot("older", Channel.EMAIL, CaseStatus.OPEN, minutes_ago=30),
-        snapshot("newer", Channel.EMAIL, CaseStatus.NEW, minutes_ago=1),
-        snapshot("closed", Channel.EMAIL, CaseStatus.CLOSED, minutes_ago=0),
-    ]
-    assert case_to_append_to(cases, channel=Channel.EMAIL) == "newer"
-
-
-def test_customer_answer_reopens_a_case_waiting_on_them_only() -> None:
-    assert status_after_inbound(CaseStatus.PENDING_CUSTOMER) is CaseStatus.OPEN
-    for status in (CaseStatus.NEW, CaseStatus.OPEN):
-        assert status_after_inbound(status) is status
-
-
-def test_assignment_opens_a_new_case_and_never_reopens_a_finished_one() -> None:
-    assert status_after_assignment(CaseStatus.NEW) is CaseStatus.OPEN
-    for status in (CaseStatus.OPEN, CaseStatus.PENDING_CUSTOMER, CaseStatus.RESOLVED, CaseStatus.CLOSED):
-        assert status_after_assignment(status) is status
 
 
 def test_only_an_assignment_at_least_as_recent_counts() -> None:
