@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import sla
+from case_service import lifecycle, sla
 from case_service.domain import CaseStatus
 from case_service.models import Case, SlaClock
 from case_service.policy import CasePolicy
@@ -69,10 +69,10 @@ async def follow_status(
         if new in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
             if clock.met_at is None:
                 clock = sla.meet(clock, now=now, calendar=policy.calendar)
-        elif new is CaseStatus.PENDING_CUSTOMER:
+        elif lifecycle.sla_paused(new):
             if clock.running_since is not None:
                 clock = sla.pause(clock, now=now, calendar=policy.calendar)
-        elif new in (CaseStatus.OPEN, CaseStatus.NEW):
+        elif lifecycle.sla_running(new):
             if old in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and target is SlaTarget.RESOLUTION:
                 clock = sla.Clock(
                     target_seconds=clock.target_seconds, consumed_seconds=clock.consumed_seconds, running_since=now

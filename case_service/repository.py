@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, true
+from sqlalchemy import and_, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -258,47 +258,12 @@ async def add_message(session: AsyncSession, *, message: Message) -> Message:
     return message
 
 
-async def get_case(session: AsyncSession, *, case_id: str) -> Case | None:
-    return await session.get(Case, case_id)
-
-
 async def messages_of(session: AsyncSession, *, case_id: str) -> Sequence[Message]:
     """Oldest first, as the customer sent them; arrival order breaks ties."""
     rows = await session.execute(
         select(Message).where(Message.case_id == case_id).order_by(Message.received_at, Message.created_at, Message.id)
     )
     return rows.scalars().all()
-
-
-async def get_customer(session: AsyncSession, *, customer_id: str) -> Customer | None:
-    return await session.get(Customer, customer_id)
-
-
-async def contact_points_of(session: AsyncSession, *, customer_id: str) -> Sequence[ContactPoint]:
-    rows = await session.execute(
-        select(ContactPoint).where(ContactPoint.customer_id == customer_id).order_by(ContactPoint.created_at)
-    )
-    return rows.scalars().all()
-
-
-async def customers_owning(session: AsyncSession, *, keys: Iterable[ContactKey]) -> set[str]:
-    return set((await contact_owners(session, keys=keys)).values())
-
-
-def cases_query(*, customer_id: str | None, status: CaseStatus | None, limit: int) -> Select[Case]:
-    """Cases newest first, optionally of one customer and in one status."""
-    query = select(Case).order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit)
-    if customer_id is not None:
-        query = query.where(Case.customer_id == customer_id)
-    if status is not None:
-        query = query.where(Case.status == status.value)
-    return query
-
-
-async def list_cases(
-    session: AsyncSession, *, customer_id: str | None = None, status: CaseStatus | None = None, limit: int = 50
-) -> Sequence[Case]:
-    return (await session.execute(cases_query(customer_id=customer_id, status=status, limit=limit))).scalars().all()
 
 
 async def contact_point(session: AsyncSession, *, kind: AddressKind, address: str) -> ContactPoint | None:
