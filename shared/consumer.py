@@ -83,11 +83,45 @@ class EventConsumer(BackgroundTask):
         self._consumer: AIOKafkaConsumer | None = None
         self.deadlettered = 0
         self.processed_count = 0
+        # Rewinds asked for (see `rewind`), and the last one each partition has carried out.
+        self._rewinds = 0
+        self._rewound: dict[TopicPartition, int] = {}
 
     @property
     def assigned(self) -> bool:
         """Joined the group and holds partitions: records published now will be consumed."""
         return self.running and self._consumer is not None and bool(self._consumer.assignment())
+
+    def rewind(self) -> int:
+        """Read every partition again from the beginning of its log, and commit that, before the next batch.
+
+        For a broker that lost its records and was refilled (the in-memory embedded broker after a restart): the
+        offsets this consumer holds, or committed to the new broker from a batch in flight, point into logs that no
+        longer hold what they held. Returns a number to pass to `rewound`.
+        """
+        self._rewinds += 1
+        return self._rewinds
+
+    def rewound(self, rewind: int) -> bool:
+        """Whether the consumer holds partitions and has carried out rewind number `rewind` on each of them."""
+        consumer = self._consumer
+        if consumer is None or not self.running:
+            return False
+        assignment = consumer.assignment()
+        return bool(assignment) and all(self._rewound.get(tp, 0) >= rewind for tp in assignment)
+
+    async def _carry_out_rewinds(self, consumer: AIOKafkaConsumer) -> None:
+        """Seek the assigned partitions not yet rewound to their beginning and commit that position (between
+        batches, so no batch fetched before the rewind commits after it)."""
+        wanted = self._rewinds
+        behind = [tp for tp in consumer.assignment() if self._rewound.get(tp, 0) < wanted]
+        if not behind:
+            return
+        await consumer.seek_to_beginning(*behind)
+        await consumer.commit({tp: await consumer.position(tp) for tp in behind})
+        for tp in behind:
+            self._rewound[tp] = wanted
+        log.warning("consumer %s rewound %d partitions to the beginning of their logs", self.group_id, len(behind))
 
     async def run(self) -> None:
         while True:
@@ -121,6 +155,7 @@ class EventConsumer(BackgroundTask):
         self._consumer = consumer
         try:
             while True:
+                await self._carry_out_rewinds(consumer)
                 batches = await consumer.getmany(timeout_ms=1000, max_records=self._batch_size)
                 records = [record for batch in batches.values() for record in batch]
                 if records:

@@ -63,6 +63,9 @@ class OutboxRelay(BackgroundTask):
 
     Several instances may run against one PostgreSQL database: rows are claimed with FOR UPDATE SKIP LOCKED.
     Delivery is at least once (a crash between publish and mark republishes); consumers dedup on the event id.
+
+    A journal replay and a batch in flight exclude each other: a batch read before a replay began is not marked
+    published (the broker that acknowledged it may be the one that was lost), so it is published again after it.
     """
 
     task_name = "outbox-relay"
@@ -87,6 +90,9 @@ class OutboxRelay(BackgroundTask):
         self._retention = retention
         self._next_purge = 0.0
         self._wake = asyncio.Event()
+        # Bumped by every journal replay; a batch marks its rows only if no replay began since it read them.
+        self._generation = 0
+        self._marking = asyncio.Lock()
         super().__init__()
         self.published = 0
 
@@ -117,29 +123,45 @@ class OutboxRelay(BackgroundTask):
 
     async def publish_pending(self) -> int:
         """Publish one batch of pending rows; returns how many were published."""
+        generation = self._generation
         if self._skip_locked:
-            async with self._sessions() as session, session.begin():
-                rows = (await session.execute(self._pending_query().with_for_update(skip_locked=True))).all()
-                await self._publish(session, rows)
+            async with self._sessions() as session:
+                try:
+                    rows = (await session.execute(self._pending_query().with_for_update(skip_locked=True))).all()
+                    await self._publish(rows)
+                    async with self._marking:
+                        await self._mark(session, rows, generation=generation)
+                        await session.commit()
+                except BaseException:
+                    await session.rollback()
+                    raise
         else:
             # SQLite has one writer: do not hold its lock while waiting on the broker.
             async with self._sessions() as session:
                 rows = (await session.execute(self._pending_query())).all()
-            async with self._sessions() as session, session.begin():
-                await self._publish(session, rows)
+            await self._publish(rows)
+            async with self._marking, self._sessions() as session, session.begin():
+                await self._mark(session, rows, generation=generation)
         self.published += len(rows)
         return len(rows)
 
-    async def replay_journal(self) -> int:
-        """Mark every row published within the retention as pending again, so the relay publishes it once more.
+    async def replay_journal(self, *, since: datetime | None = None) -> int:
+        """Mark the rows published since `since` (by default: within the retention) as pending again, so the relay
+        publishes them once more.
 
         For a broker that lost its records (the in-memory embedded broker after a restart): consumers skip what they
-        had already processed, and receive what they had not. Returns how many rows will be republished.
+        had already processed, and receive what they had not. A batch being published meanwhile is published again
+        after the replay (see the class docstring). Returns how many rows were marked for republishing.
         """
         table = self._table
-        since = datetime.now(UTC) - self._retention
-        async with self._sessions() as session, session.begin():
-            result = await session.execute(update(table).where(table.c.published_at >= since).values(published_at=None))
+        cutoff = datetime.now(UTC) - self._retention
+        if since is not None:
+            cutoff = max(cutoff, since)
+        async with self._marking:
+            self._generation += 1
+            async with self._sessions() as session, session.begin():
+                statement = update(table).where(table.c.published_at >= cutoff).values(published_at=None)
+                result = await session.execute(statement)
         self.wake()
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -166,10 +188,16 @@ class OutboxRelay(BackgroundTask):
             .limit(self._batch_size)
         )
 
-    async def _publish(self, session: AsyncSession, rows: Sequence[Row[tuple[int, str, str | None, str]]]) -> None:
-        if not rows:
+    async def _publish(self, rows: Sequence[Row[tuple[int, str, str | None, str]]]) -> None:
+        if rows:
+            await self._bus.publish_many((row.topic, row.key, row.payload.encode()) for row in rows)
+
+    async def _mark(
+        self, session: AsyncSession, rows: Sequence[Row[tuple[int, str, str | None, str]]], *, generation: int
+    ) -> None:
+        """Mark `rows` published, unless a journal replay began after they were read (then they stay pending)."""
+        if not rows or generation != self._generation:
             return
-        await self._bus.publish_many((row.topic, row.key, row.payload.encode()) for row in rows)
         table = self._table
         await session.execute(
             update(table).where(table.c.id.in_([row.id for row in rows])).values(published_at=datetime.now(UTC))

@@ -19,6 +19,7 @@ from shared.db import create_engine, ping, session_factory
 from shared.health import Check
 from shared.idempotency import ProcessedEventsPurge
 from shared.outbox import OutboxRelay
+from shared.recovery import BrokerRecovery
 from shared.settings import DatabaseSettings
 
 log = logging.getLogger(__name__)
@@ -76,8 +77,11 @@ class ServiceRuntime:
                 retention=timedelta(days=settings.processed_events_retention_days),
             )
         ]
+        self.recovery = BrokerRecovery(
+            service=name, data_dir=settings.data_dir, relay=self.relay, consumer=self.consumer
+        )
         self._replay_signal_installed = False
-        self._replays: set[asyncio.Task[int]] = set()
+        self._replays: set[asyncio.Task[int | None]] = set()
 
     def add_task(self, task: BackgroundTask) -> None:
         """Run `task` (housekeeping, schedulers) while the runtime runs: started last, stopped first."""
@@ -91,10 +95,14 @@ class ServiceRuntime:
             self.consumer.start()
         for task in self._extra_tasks:
             task.start()
+        self._start_recovery(signalled=False)  # a broker restarted while this service was down
 
     async def stop(self) -> None:
         if self._replay_signal_installed:
             asyncio.get_running_loop().remove_signal_handler(REPLAY_SIGNAL)
+        for replay in list(self._replays):
+            replay.cancel()
+        await asyncio.gather(*self._replays, return_exceptions=True)
         for task in reversed(self._extra_tasks):
             await task.stop()
         if self.consumer is not None:
@@ -104,21 +112,16 @@ class ServiceRuntime:
         await self.engine.dispose()
 
     def _listen_for_journal_replay(self) -> None:
-        """On SIGUSR1 (sent by the launcher after it restarted the embedded broker), republish the journal."""
+        """On SIGUSR1 (sent by the launcher after it restarted the embedded broker), recover (shared.recovery)."""
         if threading.current_thread() is not threading.main_thread():
             return  # signal handlers can only be installed from the main thread (not in some test harnesses)
-        asyncio.get_running_loop().add_signal_handler(REPLAY_SIGNAL, self._start_replay)
+        asyncio.get_running_loop().add_signal_handler(REPLAY_SIGNAL, self._start_recovery)
         self._replay_signal_installed = True
 
-    def _start_replay(self) -> None:
-        task = asyncio.create_task(self._replay(), name="journal-replay")
+    def _start_recovery(self, signalled: bool = True) -> None:
+        task = asyncio.create_task(self.recovery.recover(signalled=signalled), name="broker-recovery")
         self._replays.add(task)
         task.add_done_callback(self._replays.discard)
-
-    async def _replay(self) -> int:
-        count = await self.relay.replay_journal()
-        log.warning("broker restarted: republishing %d events from the outbox journal", count)
-        return count
 
     def checks(self) -> dict[str, Check]:
         checks: dict[str, Check] = {"database": lambda: ping(self.engine), "broker": self.bus.ping}

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared import topics
+
 
 @dataclass(frozen=True)
 class ServiceSpec:
@@ -16,6 +18,8 @@ class ServiceSpec:
     env_prefix: str
     default_port: int
     has_database: bool
+    consumes: tuple[str, ...] = ()
+    """The topics its consumer group (named after the service) reads."""
 
     @property
     def port_setting(self) -> str:
@@ -23,12 +27,14 @@ class ServiceSpec:
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("gateway", "services.gateway", "GATEWAY_", 8000, has_database=True),
-    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, has_database=True),
-    ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, has_database=True),
-    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, has_database=True),
-    ServiceSpec("case_service", "case_service", "CASE_SERVICE_", 8004, has_database=True),
-    ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, has_database=True),
+    ServiceSpec("gateway", "services.gateway", "GATEWAY_", 8000, True, (topics.DEADLETTER,)),
+    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, True, (topics.OUTBOUND_MESSAGES,)),
+    ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, True, (topics.OUTBOUND_MESSAGES,)),
+    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, True, (topics.OUTBOUND_MESSAGES,)),
+    ServiceSpec(
+        "case_service", "case_service", "CASE_SERVICE_", 8004, True, (topics.COMPLAINTS_INBOUND, topics.ROUTING_EVENTS)
+    ),
+    ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, True, (topics.CASES_EVENTS,)),
 )
 
 SERVICE_NAMES: tuple[str, ...] = tuple(spec.name for spec in SERVICES)

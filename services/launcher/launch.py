@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 import time
+import uuid
 from collections.abc import Awaitable, Mapping
 from typing import TypeVar
 
@@ -15,6 +16,7 @@ from services.launcher.catalog import Address, ServiceSpec, address_of, select
 from services.launcher.console import block, say, warn
 from services.launcher.processes import Process, spawn, tail
 from services.launcher.readiness import fetch_notes, wait_until_ready
+from services.launcher.safe_point import SafePointWatch
 from services.launcher.settings import LauncherSettings
 from services.launcher.supervisor import Managed, Supervisor
 from services.launcher.table import Row, render, render_facts
@@ -60,6 +62,7 @@ class Launch:
         self.services = Supervisor(restart_limit=settings.restart_limit)
         self.brokers = Supervisor(restart_limit=settings.restart_limit)
         self.embedded: EmbeddedBroker | None = None
+        self.safe_point: SafePointWatch | None = None
         self.bootstrap = settings.external_bootstrap() or settings.embedded_bootstrap()
         self.addresses: dict[str, Address] = {}
         self.failed = asyncio.Event()
@@ -92,6 +95,8 @@ class Launch:
             say(f"migrated the databases of {', '.join(migrated)}")
         for spec in self.specs:
             await self.services.launch(self._managed_service(spec, env))
+        if self.safe_point is not None:
+            self.safe_point.start()
         say(f"started {', '.join(spec.name for spec in self.specs)}; waiting until ready (logs in {self.logs_dir})")
         await self._wait_ready()
         notes = await fetch_notes(self._base_urls())
@@ -109,6 +114,8 @@ class Launch:
         if self.services.managed:
             say("stopping the services")
         await self.services.stop(grace=SERVICE_STOP_GRACE)
+        if self.safe_point is not None:
+            await self.safe_point.stop()
         await self.brokers.stop(grace=BROKER_STOP_GRACE)
         if self.embedded is not None:
             await self.embedded.stop(grace=BROKER_STOP_GRACE)
@@ -153,6 +160,12 @@ class Launch:
         embedded = self.embedded = EmbeddedBroker(
             port=self.settings.embedded_broker_port, log_path=self.logs_dir / "broker.log"
         )
+        watch = self.safe_point = SafePointWatch(
+            bootstrap=embedded.bootstrap,
+            data_dir=self.data_dir,
+            consumers={spec.name: spec.consumes for spec in self.specs if spec.consumes},
+            recovering=[spec.name for spec in self.specs if spec.has_database],
+        )
 
         async def start() -> Process:
             process = await embedded.start(within=BROKER_START_SECONDS)
@@ -161,6 +174,8 @@ class Launch:
             except BaseException:
                 await embedded.stop()
                 raise
+            # Before any service is told: what they must replay into this broker, and its identity.
+            watch.broker_started(uuid.uuid4().hex)
             return process
 
         managed = Managed(
@@ -181,7 +196,8 @@ class Launch:
         self.failed.set()
 
     async def _broker_restarted(self, _: Managed) -> None:
-        """The in-memory broker lost every record: have each service republish its outbox journal."""
+        """The in-memory broker lost every record: have each service recover (shared.recovery): rewind its consumer
+        and republish its outbox journal since the last safe point."""
         replaying = [spec.name for spec in self.specs if spec.has_database]
         for managed in self.services.managed:
             if managed.name in replaying and managed.process is not None and managed.process.returncode is None:

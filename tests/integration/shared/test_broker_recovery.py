@@ -1,0 +1,210 @@
+"""Recovery from a restarted in-memory broker, against real tansu processes and real databases: a consumer reads the
+refilled logs whole, a batch the relay had in flight during the replay is published again, and a service recovers
+once per broker, replaying only what the launcher says may not have been applied."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from shared import topics
+from shared.bus import KafkaBus, ensure_topics
+from shared.cloudevents import CloudEvent, new_event
+from shared.consumer import EventConsumer
+from shared.db import create_engine, session_factory
+from shared.events import ComplaintMessageReceived
+from shared.outbox import OutboxRelay, enqueue
+from shared.recovery import BrokerEpoch, BrokerRecovery, epoch_path, recovered_broker, write_atomically
+from tests.integration.shared.test_bus import (
+    consumer_for,
+    count,
+    effects,
+    message,
+    metadata,
+    outbox,
+    processed,
+    record_effect,
+)
+from tests.support.broker import RestartableBroker, restartable_broker
+from tests.support.polling import eventually
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def broker() -> AsyncIterator[RestartableBroker]:
+    async with restartable_broker() as started:
+        await ensure_topics(started.bootstrap, topics.ALL_TOPICS, partitions=1)
+        yield started
+
+
+async def publish_complaints(bus: KafkaBus, texts: list[str]) -> None:
+    records = [
+        (topics.COMPLAINTS_INBOUND, "k", new_event(message(text, provider_id=text), source="t").to_json_bytes())
+        for text in texts
+    ]
+    await bus.publish_many(records)
+
+
+async def restart(broker: RestartableBroker) -> None:
+    broker.kill()
+    await broker.start()
+    await ensure_topics(broker.bootstrap, topics.ALL_TOPICS, partitions=1)
+
+
+async def test_a_rewound_consumer_reads_the_whole_refilled_log_of_a_restarted_broker(
+    broker: RestartableBroker, engine: AsyncEngine
+) -> None:
+    bus = KafkaBus(broker.bootstrap, client_id="test")
+    await bus.start()
+    consumer = consumer_for(bus, broker.bootstrap, engine)
+    consumer.start()
+    try:
+        await publish_complaints(bus, [f"before-{n}" for n in range(30)])
+        await eventually(lambda: _at_least(engine, 30), within=30, what="the first 30 applied")
+
+        await restart(broker)
+        rewind = consumer.rewind()
+        # The new log fills past where the consumer was in the old one before it fetches again.
+        await _publish_when_up(bus, [f"after-{n}" for n in range(40)])
+
+        await eventually(lambda: _at_least(engine, 70), within=60, what="all 40 records of the new log applied")
+        await eventually(lambda: _true(consumer.rewound(rewind)), within=30, what="the rewind carried out")
+        async with engine.connect() as connection:
+            texts = set((await connection.execute(select(effects.c.text))).scalars())
+        assert {f"after-{n}" for n in range(40)} <= texts
+    finally:
+        await consumer.stop()
+        await bus.stop()
+
+
+async def test_a_batch_being_applied_while_the_broker_restarts_does_not_make_the_consumer_skip_the_new_log(
+    broker: RestartableBroker, engine: AsyncEngine
+) -> None:
+    """The batch commits its old offsets to the new broker after the restart; the rewind must win over them."""
+    gate, reached = asyncio.Event(), asyncio.Event()
+
+    async def slow_effect(session: AsyncSession, event: CloudEvent, data: ComplaintMessageReceived) -> None:
+        if data.text == "slow":
+            reached.set()
+            await gate.wait()
+        await record_effect(session, event, data)
+
+    bus = KafkaBus(broker.bootstrap, client_id="test")
+    await bus.start()
+    consumer = EventConsumer(
+        bus=bus,
+        bootstrap_servers=broker.bootstrap,
+        group_id="test-consumer",
+        topics=(topics.COMPLAINTS_INBOUND,),
+        handlers={ComplaintMessageReceived.event_type: slow_effect},
+        sessions=session_factory(engine),
+        processed=processed,
+    )
+    consumer.start()
+    try:
+        await publish_complaints(bus, [f"before-{n}" for n in range(30)])
+        await eventually(lambda: _at_least(engine, 30), within=30, what="the first 30 applied")
+        await publish_complaints(bus, ["slow"])
+        await asyncio.wait_for(reached.wait(), timeout=30)
+
+        await restart(broker)
+        rewind = consumer.rewind()
+        await _publish_when_up(bus, [f"after-{n}" for n in range(40)])
+        await asyncio.sleep(8)  # the consumer rejoins the new broker's group while its batch is still open
+        gate.set()
+
+        await eventually(lambda: _at_least(engine, 71), within=60, what="all 40 records of the new log applied")
+        await eventually(lambda: _true(consumer.rewound(rewind)), within=30, what="the rewind carried out")
+    finally:
+        gate.set()
+        await consumer.stop()
+        await bus.stop()
+
+
+async def test_a_batch_in_flight_during_a_journal_replay_is_published_again_after_it(
+    broker: RestartableBroker, engine: AsyncEngine
+) -> None:
+    sessions = session_factory(engine)
+    async with sessions() as session, session.begin():
+        for n in range(3):
+            event = new_event(message(f"in-flight-{n}"), source="t")
+            await enqueue(session, outbox, topic=topics.CASES_EVENTS, key="c", event=event)
+    bus = KafkaBus(broker.bootstrap, client_id="test")
+    await bus.start()
+    relay = OutboxRelay(bus=bus, sessions=sessions, table=outbox, database_url=str(engine.url))
+    try:
+        broker.signal(signal.SIGSTOP)  # the broker holds the batch's acknowledgement...
+        in_flight = asyncio.create_task(relay.publish_pending())
+        await asyncio.sleep(0)  # the batch has begun: it reads its rows and sends them to the paused broker
+        await relay.replay_journal()  # ...while the launcher has the journal replayed
+        broker.signal(signal.SIGCONT)
+        assert await in_flight == 3
+
+        assert await relay.publish_pending() == 3, "the batch acknowledged across the replay is not in the journal"
+        assert await relay.publish_pending() == 0
+    finally:
+        await bus.stop()
+
+
+async def test_a_service_recovers_once_per_broker_replaying_from_the_launchers_safe_point(
+    broker: RestartableBroker, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    sessions = session_factory(engine)
+    bus = KafkaBus(broker.bootstrap, client_id="test")
+    await bus.start()
+    relay = OutboxRelay(bus=bus, sessions=sessions, table=outbox, database_url=str(engine.url))
+    recovery = BrokerRecovery(service="svc", data_dir=tmp_path, relay=relay, consumer=None)
+    try:
+        for text in ("applied long ago", "maybe not applied"):
+            async with sessions() as session, session.begin():
+                event = new_event(message(text), source="t")
+                await enqueue(session, outbox, topic=topics.CASES_EVENTS, key="c", event=event)
+            assert await relay.publish_pending() == 1
+            if text == "applied long ago":
+                await asyncio.sleep(0.05)
+                safe_point = datetime.now(UTC)
+
+        write_atomically(epoch_path(tmp_path), BrokerEpoch("broker-2", replay_since=safe_point).to_json())
+        assert await recovery.recover(signalled=True) == 1, "only the row published after the safe point"
+        assert recovered_broker(tmp_path, "svc") == "broker-2"
+        assert await recovery.recover(signalled=True) is None, "a second signal for the same broker replays nothing"
+        assert await relay.publish_pending() == 1
+
+        write_atomically(epoch_path(tmp_path), BrokerEpoch("broker-3").to_json())
+        assert await recovery.recover(signalled=False) == 2, "no safe point known: the whole journal"
+    finally:
+        await bus.stop()
+
+
+async def _publish_when_up(bus: KafkaBus, texts: list[str]) -> None:
+    async def published() -> bool:
+        try:
+            await publish_complaints(bus, texts)
+        except Exception:
+            return False
+        return True
+
+    await eventually(published, within=30, what="the restarted broker accepting records")
+
+
+async def _at_least(engine: AsyncEngine, n: int) -> bool:
+    return await count(engine, effects) >= n
+
+
+async def _true(value: bool) -> bool:
+    return value
