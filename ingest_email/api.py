@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +22,8 @@ from ingest_email.normalize import Envelope
 from ingest_email.rebuild import File, header_block, rebuild
 from ingest_email.receive import Kind, Received, Receiver
 from ingest_email.settings import IngestEmailSettings
-from ingest_email.verify import basic_auth_matches, mailgun_problem
+from ingest_email.verify import SIGNED_FIELDS, basic_auth_matches, mailgun_fields, mailgun_problem
+from shared.ingest import jsonbody
 from shared.ingest.intake import StorageUnavailable
 from shared.problems import Problem
 
@@ -133,30 +133,66 @@ async def _sendgrid(form: FormData, edge: Edge) -> MailAccepted:
     responses={**_RESPONSES, 406: {"description": "Forged, stale or replayed: rejected, Mailgun does not retry"}},
 )
 async def mailgun_inbound(request: Request, edge: EdgeDep) -> MailAccepted:
+    """Checked before any work: the signed fields are read from the raw body (bounded by the service's body
+    limit), then the token is claimed; only then is the form parsed and the mail built.
+
+    Each token is taken once: of concurrent posts signed with one token exactly one claims it. A 503 means
+    nothing was stored and the claim is released, so Mailgun's retry (the same token) is taken; if even the
+    release cannot be written, the claim lapses after repository.TOKEN_CLAIM_LEASE, before Mailgun retries."""
     key = edge.settings.mailgun_signing_key
     if key is None:
         detail = "INGEST_EMAIL_MAILGUN_SIGNING_KEY is not set."
         raise Problem(404, "mailgun-disabled", "Mailgun webhook disabled", detail)
-    form = await _form(request, edge)
-    try:
-        return await _mailgun(form, edge, key.get_secret_value())
-    finally:
-        await form.close()
-
-
-async def _mailgun(form: FormData, edge: Edge, key: str) -> MailAccepted:
-    timestamp, token = _text(form, "timestamp"), _text(form, "token")
+    fields = mailgun_fields(await request.body(), request.headers.get("content-type", ""))
+    timestamp, token, signature = (fields.get(name, "") for name in SIGNED_FIELDS)
     now = datetime.now(UTC)
-    refusal = mailgun_problem(key, timestamp=timestamp, token=token, signature=_text(form, "signature"), now=now)
-
-    async def seen(session: AsyncSession) -> bool:
-        return await repository.token_seen(session, token=token)
-
-    if refusal is None and await _write(edge, seen):
+    refusal = mailgun_problem(key.get_secret_value(), timestamp=timestamp, token=token, signature=signature, now=now)
+    if refusal is None and not await _write(edge, _claim(token, now)):
         refusal = "the token was used before"
     if refusal is not None:
         log.warning("refused a Mailgun post: %s", refusal)
         raise Problem(406, "mailgun-signature-refused", "Mailgun signature refused", refusal)
+    try:
+        form = await _form(request, edge)
+        try:
+            accepted = await _mailgun(form, edge)
+        finally:
+            await form.close()
+    except Exception:
+        await _release(edge, token, claimed_at=now)
+        raise
+    await _spent(edge, token, claimed_at=now)
+    return accepted
+
+
+def _claim(token: str, now: datetime) -> Any:
+    async def claim(session: AsyncSession) -> bool:
+        return await repository.claim_token(session, token=token, at=now)
+
+    return claim
+
+
+async def _release(edge: Edge, token: str, *, claimed_at: datetime) -> None:
+    async def release(session: AsyncSession) -> None:
+        await repository.release_token(session, token=token, claimed_at=claimed_at)
+
+    try:
+        await edge.receiver.intake.write(release)
+    except StorageUnavailable:
+        log.error("could not release a Mailgun token claim; it lapses on its own")
+
+
+async def _spent(edge: Edge, token: str, *, claimed_at: datetime) -> None:
+    async def spent(session: AsyncSession) -> None:
+        await repository.token_stored(session, token=token, claimed_at=claimed_at, at=datetime.now(UTC))
+
+    try:
+        await edge.receiver.intake.write(spent)
+    except StorageUnavailable:  # the mail is durable: success all the same; the claim lapses after its lease
+        log.error("could not mark a Mailgun token spent after storing its mail")
+
+
+async def _mailgun(form: FormData, edge: Edge) -> MailAccepted:
     raw_mime = form.get("body-mime")
     if raw_mime is not None:
         raw = await _bytes(raw_mime)
@@ -174,27 +210,26 @@ async def _mailgun(form: FormData, edge: Edge, key: str) -> MailAccepted:
         raw = rebuild(headers, text=_text(form, "body-plain"), html=_text(form, "body-html") or None, files=files)
     recipient = _text(form, "recipient")
     envelope = Envelope(mail_from=_text(form, "sender") or None, rcpt_tos=(recipient,) if recipient else ())
-    received = await _receive(edge, raw, provider="mailgun", envelope=envelope)
-
-    async def remember(session: AsyncSession) -> None:
-        if not await repository.token_seen(session, token=token):
-            await repository.remember_token(session, token=token[:200], at=now)
-
-    await _write(edge, remember)
-    return _accepted(received)
+    return _accepted(await _receive(edge, raw, provider="mailgun", envelope=envelope))
 
 
 @webhooks.post(
     "/postmark/inbound",
     response_model=MailAccepted,
     summary="Postmark inbound webhook (JSON)",
-    responses={**_RESPONSES, 403: {"description": "Not a Postmark inbound message: Postmark stops retrying"}},
+    responses={
+        **_RESPONSES,
+        400: {"description": "JSON nested deeper than Postmark sends: nothing accepted"},
+        403: {"description": "Not a Postmark inbound message: Postmark stops retrying"},
+    },
 )
 async def postmark_inbound(request: Request, edge: EdgeDep) -> MailAccepted:
     _check_basic_auth(request, edge, "postmark", "Postmark webhook")
     body = await request.body()
     try:
-        document = json.loads(body)
+        document = jsonbody.loads(body)
+    except jsonbody.TooDeep as error:
+        raise Problem(400, "json-too-deep", "JSON nested too deeply", str(error)) from None
     except ValueError:
         document = None
     if not isinstance(document, dict):
@@ -262,8 +297,9 @@ async def _bytes(value: str | UploadFile) -> bytes:
 
 
 def _json(text: str) -> Any:
+    """A form field's JSON; one not JSON or nested too deep is treated as absent."""
     try:
-        return json.loads(text) if text else None
+        return jsonbody.loads(text) if text else None
     except ValueError:
         return None
 

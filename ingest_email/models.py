@@ -36,12 +36,14 @@ class SentEmail(SpoolColumns, Base):
 
 
 class MailgunToken(Base):
-    """A token a Mailgun webhook was signed with: the same token again is a replay."""
+    """A token a Mailgun webhook was signed with, claimed at `seen_at` before the post is taken; `stored_at` once
+    the mail is durable. The same token again is a replay (see repository.claim_token for a lapsed claim)."""
 
     __tablename__ = "mailgun_tokens"
 
     token: Mapped[str] = mapped_column(String(200), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    stored_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 processed_events = processed_events_table(Base.metadata)

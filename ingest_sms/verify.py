@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 from starlette.datastructures import ImmutableMultiDict
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
+from shared.ingest import jsonbody
+
 SIGNATURE_HEADER = "X-Twilio-Signature"
 SIGNATURE_SETTINGS_HEADER = "X-Twilio-Webhooks-Signature-Settings"
 
@@ -56,10 +58,11 @@ def is_authentic(validator: RequestValidator, *, url: str, received: Received) -
 
 
 def parameters(received: Received) -> dict[str, str]:
-    """The request's parameters, first value of each name (a JSON object's top-level fields, as text)."""
+    """The request's parameters, first value of each name (a JSON object's top-level fields, as text). A body not
+    JSON, or nested deeper than jsonbody.MAX_DEPTH, has none (the route answers 422)."""
     if _is_json(received.content_type):
         try:
-            document = json.loads(received.body)
+            document = jsonbody.loads(received.body)
         except ValueError:
             return {}
         if not isinstance(document, dict):

@@ -25,6 +25,7 @@ from ingest_social.x import verify as x_verify
 from ingest_social.zalo import normalize as zalo_normalize
 from ingest_social.zalo import verify as zalo_verify
 from shared.ingest.intake import Intake, StorageUnavailable
+from shared.ingest.jsonbody import TooDeep
 from shared.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Stored: how many messages were accepted, were duplicates, statuses recorded, items skipped",
         "content": {"application/json": {"example": {"accepted": 1, "duplicates": 0, "statuses": 0, "skipped": 0}}},
     },
+    400: {"description": "A JSON body nested deeper than any platform sends: nothing accepted"},
     401: {"description": "No signature: nothing accepted"},
     403: {"description": "Signature does not match: nothing accepted"},
     404: {"description": "The platform is disabled (its secret is not set)"},
@@ -66,6 +68,10 @@ _JSON_BODY = {"requestBody": {"content": {"application/json": {"schema": {"type"
 
 def _disabled(platform: str, setting: str) -> Problem:
     return Problem(404, f"{platform}-disabled", f"{platform.capitalize()} endpoints disabled", f"{setting} is not set.")
+
+
+def _too_deep(error: TooDeep) -> Problem:
+    return Problem(400, "json-too-deep", "JSON nested too deeply", str(error))
 
 
 def _check(platform: str, header_name: str, header: str | None, *, authentic: bool) -> None:
@@ -80,6 +86,8 @@ def _check(platform: str, header_name: str, header: str | None, *, authentic: bo
 async def _accept(edge: Edge, parse: Callable[[Any], Parsed], body: bytes, *, now: datetime) -> JSONResponse:
     try:
         parsed = parse(load_json(body))
+    except TooDeep as error:
+        raise _too_deep(error) from None
     except NotUnderstood as error:
         raise Problem(422, "webhook-not-understood", "Request not understood", str(error)) from None
     try:
@@ -95,7 +103,12 @@ async def _accept(edge: Edge, parse: Callable[[Any], Parsed], body: bytes, *, no
     "/meta/webhook",
     summary="Meta's subscription handshake",
     response_class=PlainTextResponse,
-    responses={200: {"description": "The challenge, echoed"}, 403: {"description": "Wrong verify token"}, 404: {}},
+    responses={
+        200: {"description": "The challenge, echoed"},
+        400: {"description": "Not a challenge Meta sends (short word characters)"},
+        403: {"description": "Wrong verify token"},
+        404: {},
+    },
 )
 async def meta_handshake(
     edge: EdgeDep,
@@ -105,6 +118,8 @@ async def meta_handshake(
 ) -> PlainTextResponse:
     if not edge.settings.meta_enabled:
         raise _disabled("meta", "INGEST_SOCIAL_META_APP_SECRET")
+    if challenge is not None and not meta_verify.is_challenge(challenge):
+        raise Problem(400, "meta-challenge-invalid", "Challenge refused", "hub.challenge is not one Meta sends.")
     verify_token = secret(edge.settings.meta_verify_token)
     answer = None
     if verify_token is not None:
@@ -175,9 +190,12 @@ async def zalo_events(request: Request, edge: EdgeDep) -> JSONResponse:
     body = await request.body()
     header = request.headers.get(zalo_verify.SIGNATURE_HEADER)
     settings = edge.settings
-    authentic = zalo_verify.is_authentic(
-        oa_secret, body=body, header=header, parts=settings.zalo_parts(), app_id=settings.zalo_app_id
-    )
+    try:
+        authentic = zalo_verify.is_authentic(
+            oa_secret, body=body, header=header, parts=settings.zalo_parts(), app_id=settings.zalo_app_id
+        )
+    except TooDeep as error:  # the mac needs fields of the body: it is parsed before it is known to be genuine
+        raise _too_deep(error) from None
     _check("zalo", zalo_verify.SIGNATURE_HEADER, header, authentic=authentic)
     now = datetime.now(UTC)
     return await _accept(edge, lambda document: zalo_normalize.normalize(document, received_at=now), body, now=now)
@@ -186,14 +204,24 @@ async def zalo_events(request: Request, edge: EdgeDep) -> JSONResponse:
 @webhooks.get(
     "/x/webhook",
     summary="X's challenge-response check (CRC)",
-    responses={200: {"description": '`{"response_token": "sha256=..."}`'}, 400: {}, 404: {}},
+    responses={
+        200: {"description": '`{"response_token": "sha256=..."}`'},
+        400: {"description": "No crc_token, or not one X sends (1 to 256 base64url characters)"},
+        404: {},
+    },
 )
 async def x_crc(edge: EdgeDep, crc_token: str | None = None) -> dict[str, str]:
+    """Only short opaque tokens are answered: the answer is the signature a POST of the same bytes would carry,
+    so a token that could be a body is refused (see ingest_social.x.verify)."""
     consumer_secret = secret(edge.settings.x_consumer_secret)
     if consumer_secret is None:
         raise _disabled("x", "INGEST_SOCIAL_X_CONSUMER_SECRET")
     if not crc_token:
         raise Problem(400, "crc-token-missing", "crc_token missing", "X's check passes `crc_token`.")
+    if not x_verify.is_crc_token(crc_token):
+        log.warning("refused an X CRC request with a token X does not send")
+        detail = f"crc_token must be 1 to {x_verify.MAX_CRC_TOKEN_LENGTH} base64url characters."
+        raise Problem(400, "crc-token-invalid", "crc_token refused", detail)
     return x_verify.crc_response(consumer_secret, crc_token)
 
 

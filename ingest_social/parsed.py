@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.events import Channel, ComplaintMessageReceived, DeliveryStatus
+from shared.ingest import jsonbody
 
 
 class NotUnderstood(ValueError):
@@ -48,9 +48,12 @@ SKIPPED = Parsed(skipped=1)
 
 
 def load_json(body: bytes) -> Any:
+    """Raises jsonbody.TooDeep for a body nested deeper than any platform sends, NotUnderstood for one not JSON."""
     try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
+        return jsonbody.loads(body)
+    except jsonbody.TooDeep:
+        raise
+    except ValueError as error:
         raise NotUnderstood("the body is not JSON") from error
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hmac
+from shared.ingest.signatures import same_text
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -10,4 +10,4 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 def is_authentic(secret_token: str, *, header: str | None) -> bool:
     if not header:
         return False
-    return hmac.compare_digest(header.encode(), secret_token.encode())
+    return same_text(header, secret_token)

@@ -169,3 +169,27 @@ async def test_without_an_auth_token_the_twilio_endpoints_are_disabled(
     assert response.json()["type"].endswith("/twilio-disabled")
     assert notes and "INGEST_SMS_TWILIO_AUTH_TOKEN" in notes[0]
     assert await outbox_events(migrated_url) == []
+
+
+@pytest.mark.parametrize("header", ["Chữ ký".encode(), b"\xff\xfe" * 14], ids=["utf8", "latin1"])
+async def test_a_non_ascii_signature_is_refused_not_a_server_error(service: Service, header: bytes) -> None:
+    app, client = service
+    for content_type in ("application/x-www-form-urlencoded", "application/json"):
+        response = await client.post(
+            "/twilio/sms?bodySHA256=00",
+            content=b"{}",
+            headers={"X-Twilio-Signature": header, "content-type": content_type},
+        )
+        assert response.status_code == 403, response.text
+    assert await outbox_events(app) == []
+
+
+async def test_a_signed_json_body_nested_100k_deep_is_refused_not_a_server_error(service: Service) -> None:
+    app, client = service
+    body = '{"From":"+84912345678","Body":' + "[" * 100_000 + "]" * 100_000 + "}"
+    path = f"/twilio/sms?bodySHA256={hashlib.sha256(body.encode()).hexdigest()}"
+    headers = {"X-Twilio-Signature": signature(PUBLIC_URL + path, body), "content-type": "application/json"}
+    response = await client.post(path, content=body.encode(), headers=headers)
+    assert 400 <= response.status_code < 500, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert await outbox_events(app) == []

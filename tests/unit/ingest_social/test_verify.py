@@ -9,6 +9,8 @@ import hmac
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest_social.meta import verify as meta
 from ingest_social.telegram import verify as telegram
@@ -107,3 +109,27 @@ def test_x_signature(secret: str, body: bytes, valid: bool) -> None:
 def test_x_missing_signature() -> None:
     assert not x.is_authentic("consumer", body=BODY, header=None)
     assert not x.is_authentic("consumer", body=BODY, header=x.signature("consumer", BODY).removeprefix("sha256="))
+
+
+@given(st.text(max_size=300))
+def test_no_string_the_x_crc_answers_is_a_body_the_x_post_checks(token: str) -> None:
+    body = token.encode("utf-8", "surrogatepass")
+    assert not (x.is_crc_token(token) and x.is_signable_body(body))
+
+
+def test_the_x_crc_refuses_a_token_that_could_be_a_body() -> None:
+    body = b'{"for_user_id":"1","direct_message_events":[]}'
+    with pytest.raises(ValueError):
+        x.crc_response("secret", body.decode())
+    assert not x.is_authentic("secret", body=b"abc", header=x.signature("secret", b"abc"))
+    assert x.is_authentic("secret", body=b' \n{"a":1}', header=x.signature("secret", b' \n{"a":1}'))
+
+
+@pytest.mark.parametrize("header", ["sha256=é", "mac=ß" + "0" * 60, "\u00ff" * 64])
+def test_non_ascii_signatures_are_simply_wrong(header: str) -> None:
+    body = zalo_body(zalo_event("user_send_text", {"msg_id": "m1", "text": "Xin chào"}))
+    assert not meta.is_authentic("app-secret", body=BODY, header=header)
+    assert not x.is_authentic("s", body=BODY, header=header)
+    assert not telegram.is_authentic("s3cr3t", header=header)
+    assert not zalo.is_authentic("oa-secret", body=body, header=header)
+    assert meta.challenge_answer(mode="subscribe", token=header, challenge="1", verify_token="tok") is None
