@@ -3,6 +3,7 @@ on the channel) recorded on the survey and the case; a low score puts the case b
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -40,6 +41,19 @@ THANKS = {
     "vi": "Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp chúng tôi phục vụ tốt hơn.",
     "en": "Thank you for your answer. It helps us serve you better.",
 }
+
+
+# What agents read where a survey link was: the token in the link answers the survey, so it goes to the customer's
+# channel only (outbound.messages.v1), never into the case's stored messages.
+WITHHELD_LINK = "[survey link]"
+# A survey link's token wherever a copy of it turns up (a customer's reply quoting our survey): at least 16 URL-safe
+# characters after the route, as `api/surveys.Token` accepts.
+_LINK_TOKEN = re.compile(r"(/v1/surveys/)[A-Za-z0-9_-]{16,}")
+
+
+def without_survey_tokens(text: str) -> str:
+    """`text` with every survey link's token replaced, so a quoted survey is no credential for whoever reads it."""
+    return _LINK_TOKEN.sub(lambda match: match[1] + WITHHELD_LINK, text)
 
 
 class SurveyClosed(Exception):
@@ -192,10 +206,10 @@ async def send_survey(
     token = secrets.token_urlsafe(32)
     language = language_of(case.language or (customer.language if customer else None), policy.surveys)
 
-    def text() -> str:
+    def text(survey_url: str) -> str:
         name = (customer.display_name if customer else None) or _NAMELESS.get(language, _NAMELESS["en"])
         return wording.render(
-            policy.surveys[language], reference=case.reference, survey_url=policy.survey_url(token), customer_name=name
+            policy.surveys[language], reference=case.reference, survey_url=survey_url, customer_name=name
         )
 
     sent = await outbound.send_automatic(
@@ -203,7 +217,9 @@ async def send_survey(
         case=case,
         purpose=OutboundPurpose.SURVEY,
         why_not=_why_not(case, customer),
-        text=text,
+        # The case keeps the message without the link's token (agents read it); only the channel gets the link.
+        text=lambda: text(WITHHELD_LINK),
+        delivered=lambda: text(policy.survey_url(token)),
         now=now,
         language=language,
         skipped="survey_skipped",

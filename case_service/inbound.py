@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import opening, repository, thread_lookup, timeline, wording
+from case_service import csat, opening, repository, thread_lookup, timeline, wording
 from case_service.classify import Classification
 from case_service.consent import ConsentChange
 from case_service.identify import Identified
@@ -158,7 +158,11 @@ def inbound_message(
     placement: Placement,
     now: datetime,
 ) -> Message:
-    """The customer's message as stored: the normalized sender, and why it is in its case."""
+    """The customer's message as stored: the normalized sender, and why it is in its case. A survey link quoted in
+    it is stored without its token (agents read the message; the token answers the survey)."""
+    metadata = dict(data.metadata)
+    if isinstance(metadata.get("full_text"), str):
+        metadata["full_text"] = csat.without_survey_tokens(metadata["full_text"])
     return Message(
         id=repository.new_id(),
         case_id=case_id,
@@ -171,8 +175,8 @@ def inbound_message(
         sender_display_name=data.sender.display_name,
         recipient=data.recipient,
         subject=data.subject,
-        text=data.text,
-        html=data.html,
+        text=csat.without_survey_tokens(data.text),
+        html=csat.without_survey_tokens(data.html) if data.html is not None else None,
         language=language,
         auto_submitted=data.auto_submitted,
         received_at=data.received_at,
@@ -180,7 +184,7 @@ def inbound_message(
         inbound_event_id=event.id,
         thread=data.thread.model_dump(mode="json"),
         attachments=[attachment.model_dump(mode="json") for attachment in data.attachments],
-        metadata_=data.metadata,
+        metadata_=metadata,
         purpose=None,
         author_agent_id=None,
         message_id_header=thread_lookup.normalized_message_id(data.thread.message_id),
