@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import outbound, timeline, wording
+from case_service import outbound, threads, timeline, wording
 from case_service.domain import CaseStatus
 from case_service.emit import emit
 from case_service.lifecycle import CaseAction
@@ -21,7 +21,7 @@ from case_service.policy import CasePolicy
 from case_service.transitions import change_status
 from shared.cloudevents import CloudEvent
 from shared.db import as_utc
-from shared.events import CaseFollowUpDue, Channel, OutboundPurpose
+from shared.events import CaseFollowUpDue, Channel, ComplaintMessageReceived, OutboundPurpose
 
 WEB = "web"
 CHANNEL = "channel"
@@ -68,6 +68,12 @@ class SurveyAlreadyAnswered(SurveyClosed):
 
 class SurveyExpired(SurveyClosed):
     kind = "survey-expired"
+
+
+def may_answer(data: ComplaintMessageReceived) -> bool:
+    """Whether the message may answer a survey by its text: not a mail whose sender failed authentication (anyone
+    can forge a From; the link's token or a genuine sender answers)."""
+    return threads.authentication_failure(data.metadata) is None
 
 
 def language_of(wanted: str | None, wording_of: Mapping[str, str]) -> str:

@@ -187,3 +187,17 @@ async def test_an_agent_can_read_no_working_survey_token_of_their_case(desk: Des
     answered = await desk.client.post(f"/v1/surveys/{token}", json={"score": 4})
     assert answered.status_code == 200, answered.text
     assert (await desk.get(f"/v1/cases/{case_id}", lan))["csat"]["score"] == 4
+
+
+async def test_a_mail_whose_sender_failed_authentication_does_not_answer_the_survey(desk: Desk) -> None:
+    desk.clock.advance(days=-4)
+    case_id = await desk.deliver(received("an@example.com", text="My order has not arrived."))
+    await desk.assign(case_id, "lan")
+    await resolved_and_surveyed(desk, case_id)
+    failed = {"authentication": {"spf": "fail", "dkim": None, "dmarc": "fail", "verdict": "fail"}}
+    forged = received("an@example.com", text="1", subject="Re: survey").model_copy(update={"metadata": failed})
+    assert await desk.deliver(forged) != case_id
+    assert (await desk.api.case(case_id))["csat"] is None
+
+    await desk.deliver(received("an@example.com", text="4", subject="Re: survey"))
+    assert (await desk.api.case(case_id))["csat"]["score"] == 4
