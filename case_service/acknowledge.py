@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import outbound, wording
+from case_service import outbound, threads, wording
 from case_service.models import Case, Customer, Message
 from case_service.policy import CasePolicy
 from shared.cloudevents import CloudEvent
@@ -28,6 +28,9 @@ def skip_reason(*, case: Case, customer: Customer, message: Message) -> str | No
         return "automated sender (auto-submitted or a no-reply address): answering could loop"
     if customer.opted_out:
         return "the customer opted out of messages"
+    failure = threads.authentication_failure(message.metadata_ or {})
+    if failure is not None:
+        return f"{failure}: the acknowledgement would go to an address that may never have written"
     return None
 
 

@@ -3,6 +3,7 @@ on the channel) recorded on the survey and the case; a low score puts the case b
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -11,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import CursorResult, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import outbound, timeline, wording
+from case_service import outbound, threads, timeline, wording
 from case_service.domain import CaseStatus
 from case_service.emit import emit
 from case_service.lifecycle import CaseAction
@@ -20,7 +21,7 @@ from case_service.policy import CasePolicy
 from case_service.transitions import change_status
 from shared.cloudevents import CloudEvent
 from shared.db import as_utc
-from shared.events import CaseFollowUpDue, Channel, OutboundPurpose
+from shared.events import CaseFollowUpDue, Channel, ComplaintMessageReceived, OutboundPurpose
 
 WEB = "web"
 CHANNEL = "channel"
@@ -42,6 +43,19 @@ THANKS = {
 }
 
 
+# What agents read where a survey link was: the token in the link answers the survey, so it goes to the customer's
+# channel only (outbound.messages.v1), never into the case's stored messages.
+WITHHELD_LINK = "[survey link]"
+# A survey link's token wherever a copy of it turns up (a customer's reply quoting our survey): at least 16 URL-safe
+# characters after the route, as `api/surveys.Token` accepts.
+_LINK_TOKEN = re.compile(r"(/v1/surveys/)[A-Za-z0-9_-]{16,}")
+
+
+def without_survey_tokens(text: str) -> str:
+    """`text` with every survey link's token replaced, so a quoted survey is no credential for whoever reads it."""
+    return _LINK_TOKEN.sub(lambda match: match[1] + WITHHELD_LINK, text)
+
+
 class SurveyClosed(Exception):
     """The survey takes no more answers; `kind` names why (survey-already-answered or survey-expired)."""
 
@@ -54,6 +68,12 @@ class SurveyAlreadyAnswered(SurveyClosed):
 
 class SurveyExpired(SurveyClosed):
     kind = "survey-expired"
+
+
+def may_answer(data: ComplaintMessageReceived) -> bool:
+    """Whether the message may answer a survey by its text: not a mail whose sender failed authentication (anyone
+    can forge a From; the link's token or a genuine sender answers)."""
+    return threads.authentication_failure(data.metadata) is None
 
 
 def language_of(wanted: str | None, wording_of: Mapping[str, str]) -> str:
@@ -192,10 +212,10 @@ async def send_survey(
     token = secrets.token_urlsafe(32)
     language = language_of(case.language or (customer.language if customer else None), policy.surveys)
 
-    def text() -> str:
+    def text(survey_url: str) -> str:
         name = (customer.display_name if customer else None) or _NAMELESS.get(language, _NAMELESS["en"])
         return wording.render(
-            policy.surveys[language], reference=case.reference, survey_url=policy.survey_url(token), customer_name=name
+            policy.surveys[language], reference=case.reference, survey_url=survey_url, customer_name=name
         )
 
     sent = await outbound.send_automatic(
@@ -203,7 +223,9 @@ async def send_survey(
         case=case,
         purpose=OutboundPurpose.SURVEY,
         why_not=_why_not(case, customer),
-        text=text,
+        # The case keeps the message without the link's token (agents read it); only the channel gets the link.
+        text=lambda: text(WITHHELD_LINK),
+        delivered=lambda: text(policy.survey_url(token)),
         now=now,
         language=language,
         skipped="survey_skipped",

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import opening, repository, thread_lookup, timeline, wording
+from case_service import csat, opening, repository, thread_lookup, timeline, wording
 from case_service.classify import Classification
 from case_service.consent import ConsentChange
 from case_service.identify import Identified
@@ -32,6 +32,8 @@ class Placement:
     survey: Survey | None = None  # the survey the message answers, with the score and comment read from it
     answer: tuple[int, str | None] | None = None
     keep_status: bool = False
+    refused: str | None = None  # why the message did not join the case its reference named (threads.choose_case)
+    refused_case_ids: tuple[str, ...] = ()
 
 
 async def place(
@@ -45,7 +47,7 @@ async def place(
 ) -> Placement:
     """The answer to a survey still waiting on this channel goes to its case; a consent keyword goes where the
     conversation is without reopening anything; everything else by the threading rules."""
-    answer = wording.parse_survey_answer(data.text) if consent is None else None
+    answer = wording.parse_survey_answer(data.text) if consent is None and csat.may_answer(data) else None
     if answer is not None:
         survey = await repository.open_survey(session, customer_id=customer.id, channel=data.channel, now=now)
         if survey is not None:
@@ -65,7 +67,13 @@ async def place(
                 f"the customer's latest case on {data.channel.value} without reopening it or opening a new one"
             )
             return Placement(target, CONSENT_KEYWORD, reason, keep_status=True)
-    return Placement(decision.case_id, decision.rule.value, decision.reason)
+    return Placement(
+        decision.case_id,
+        decision.rule.value,
+        decision.reason,
+        refused=decision.refused,
+        refused_case_ids=decision.refused_case_ids,
+    )
 
 
 def record_arrival(
@@ -87,6 +95,16 @@ def record_arrival(
         message_id=message.id,
         detail={"rule": placement.rule, "reason": placement.reason, "channel": message.channel},
     )
+    if placement.refused is not None:
+        timeline.record(
+            session,
+            case_id=case.id,
+            kind="thread_refused",
+            actor=timeline.SYSTEM,
+            at=now,
+            message_id=message.id,
+            detail={"reason": placement.refused, "case_ids": list(placement.refused_case_ids)},
+        )
     if classification is not None:
         opening.record_classification(session, case=case, classification=classification, now=now, message_id=message.id)
 
@@ -158,7 +176,11 @@ def inbound_message(
     placement: Placement,
     now: datetime,
 ) -> Message:
-    """The customer's message as stored: the normalized sender, and why it is in its case."""
+    """The customer's message as stored: the normalized sender, and why it is in its case. A survey link quoted in
+    it is stored without its token (agents read the message; the token answers the survey)."""
+    metadata = dict(data.metadata)
+    if isinstance(metadata.get("full_text"), str):
+        metadata["full_text"] = csat.without_survey_tokens(metadata["full_text"])
     return Message(
         id=repository.new_id(),
         case_id=case_id,
@@ -171,8 +193,8 @@ def inbound_message(
         sender_display_name=data.sender.display_name,
         recipient=data.recipient,
         subject=data.subject,
-        text=data.text,
-        html=data.html,
+        text=csat.without_survey_tokens(data.text),
+        html=csat.without_survey_tokens(data.html) if data.html is not None else None,
         language=language,
         auto_submitted=data.auto_submitted,
         received_at=data.received_at,
@@ -180,7 +202,7 @@ def inbound_message(
         inbound_event_id=event.id,
         thread=data.thread.model_dump(mode="json"),
         attachments=[attachment.model_dump(mode="json") for attachment in data.attachments],
-        metadata_=data.metadata,
+        metadata_=metadata,
         purpose=None,
         author_agent_id=None,
         message_id_header=thread_lookup.normalized_message_id(data.thread.message_id),

@@ -51,8 +51,12 @@ async def send_to_customer(
     cause: CloudEvent | None = None,
     tenant: str = "default",
     language: str | None = None,
+    delivered_text: str | None = None,
 ) -> Message:
-    """Store the message on the case and request its delivery; answers the customer's latest message there."""
+    """Store the message on the case and request its delivery; answers the customer's latest message there.
+
+    `text` is what the case keeps (what agents read); `delivered_text`, when given, is what only the channel gets:
+    a survey's link with its token, which is the customer's credential and never stored where agents read."""
     last = await _last_inbound(session, case=case)
     to = await _recipient(session, case=case, last=last)
     if await address_opted_out(session, address=to):
@@ -101,7 +105,7 @@ async def send_to_customer(
         to=to,
         from_address=from_address,
         subject=subject,
-        text=text,
+        text=text if delivered_text is None else delivered_text,
         language=message.language,
         thread=thread,
         agent_id=agent_id,
@@ -128,9 +132,11 @@ async def send_automatic(
     detail: dict[str, Any] | None = None,
     cause: CloudEvent | None = None,
     tenant: str = "default",
+    delivered: Callable[[], str] | None = None,
 ) -> Message | None:
     """The system's own message to the customer, unless `why_not` (or the case has no address to write to): then no
-    message (None), and the timeline says why under `skipped` with `detail`. `text` is only written when sent."""
+    message (None), and the timeline says why under `skipped` with `detail`. `text` is only written when sent;
+    `delivered`, when given, writes the channel's copy (see `send_to_customer`)."""
     if why_not is None:
         try:
             return await send_to_customer(
@@ -143,6 +149,7 @@ async def send_automatic(
                 cause=cause,
                 tenant=tenant,
                 language=language,
+                delivered_text=delivered() if delivered is not None else None,
             )
         except NoAddress as error:
             why_not = str(error)

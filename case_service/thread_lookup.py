@@ -14,7 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service import repository
 from case_service.domain import ACTIVE_STATUSES, CaseStatus
-from case_service.threads import KnownCase, ThreadDecision, choose_case, references_in, uses_explicit_threading
+from case_service.threads import (
+    KnownCase,
+    ThreadDecision,
+    authentication_failure,
+    choose_case,
+    references_in,
+    uses_explicit_threading,
+)
 from shared.events import Channel, ComplaintMessageReceived
 
 # A long References header lists the whole thread; its nearest ancestors are enough to find the case.
@@ -77,6 +84,7 @@ async def decide(
         subject_references=_present(by_reference.get(ref) for ref in subject_refs),
         text_references=_present(by_reference.get(ref) for ref in text_refs),
         customer_cases=customer_cases,
+        authentication_failed=authentication_failure(data.metadata),
     )
 
 

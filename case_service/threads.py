@@ -2,15 +2,23 @@
 
 Only the sender's own cases count (sender scoping): a mail forwarded by someone else that quotes another customer's
 case never joins it. A closed case is never appended to, and a resolved one reopens only within the reopen window.
+
+Sender authentication (email): a From can be forged and a case reference guessed, so a mail whose sender failed
+authentication (the ingest's verdict `fail`: an SPF fail, DKIM fail or DMARC fail for the From's domain, with no
+pass) never joins a case by a typed reference; it opens a new case and the timeline says why (`thread_refused`).
+In-Reply-To and References to our own Message-IDs still thread it: those ids are unguessable. A mail with no verdict
+either way (`none`: the domain publishes nothing, or nobody checked) threads by reference as before, which sender
+scoping already limits to cases of the customer its From belongs to.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from case_service.domain import ACTIVE_STATUSES, CaseStatus
 from shared.events import Channel
@@ -57,6 +65,8 @@ class ThreadDecision:
     rule: ThreadRule
     reason: str  # which header or reference matched, and why others were ignored
     reopen: bool = False  # the chosen case is resolved and must be reopened
+    refused: str | None = None  # why references to cases of this customer were not followed (sender unauthenticated)
+    refused_case_ids: tuple[str, ...] = ()
 
 
 def uses_explicit_threading(channel: Channel) -> bool:
@@ -73,7 +83,76 @@ _SOURCES: dict[ThreadRule, str] = {
 }
 
 
+AUTHENTICATION_METHODS = ("spf", "dkim", "dmarc")
+
+
+def authentication_failure(metadata: Mapping[str, Any]) -> str | None:
+    """Why the message's sender is not believed (`metadata["authentication"]["verdict"]` is fail), else None."""
+    verdict = metadata.get("authentication")
+    if not isinstance(verdict, Mapping) or verdict.get("verdict") != "fail":
+        return None
+    results = ", ".join(f"{method}={verdict.get(method) or 'none'}" for method in AUTHENTICATION_METHODS)
+    return f"sender authentication failed ({results})"
+
+
 def choose_case(
+    *,
+    channel: Channel,
+    customer_id: str,
+    now: datetime,
+    reopen_window: timedelta,
+    in_reply_to: KnownCase | None,
+    referenced_by_headers: Sequence[KnownCase],
+    conversation: KnownCase | None,
+    subject_references: Sequence[KnownCase],
+    text_references: Sequence[KnownCase],
+    customer_cases: Sequence[KnownCase],
+    authentication_failed: str | None = None,
+) -> ThreadDecision:
+    """`_choose_case`, with the typed references of a sender who failed authentication not followed (see the module
+    docstring); `authentication_failed` is the reason (`authentication_failure`)."""
+    refused = unproven_references(
+        authentication_failed, customer_id=customer_id, references=[*subject_references, *text_references]
+    )
+    decision = _choose_case(
+        channel=channel,
+        customer_id=customer_id,
+        now=now,
+        reopen_window=reopen_window,
+        in_reply_to=in_reply_to,
+        referenced_by_headers=referenced_by_headers,
+        conversation=conversation,
+        subject_references=() if authentication_failed else subject_references,
+        text_references=() if authentication_failed else text_references,
+        customer_cases=customer_cases,
+    )
+    if refused is None or decision.case_id in refused.refused_case_ids:
+        return decision
+    return replace(
+        decision,
+        reason=f"{refused.refused}; {decision.reason[:1].lower()}{decision.reason[1:]}",
+        refused=refused.refused,
+        refused_case_ids=refused.refused_case_ids,
+    )
+
+
+def unproven_references(
+    authentication_failed: str | None, *, customer_id: str, references: Sequence[KnownCase]
+) -> ThreadDecision | None:
+    """The refusal to follow typed references to the customer's own cases when the sender failed authentication
+    (the only ones a forged From could join); None when nothing was refused."""
+    mine = list(dict.fromkeys(case.reference for case in references if case.customer_id == customer_id))
+    if authentication_failed is None or not mine:
+        return None
+    ids = tuple(dict.fromkeys(case.case_id for case in references if case.customer_id == customer_id))
+    reason = (
+        f"{authentication_failed[:1].upper()}{authentication_failed[1:]}: the reference to "
+        f"{', '.join(mine)} is not followed (anyone can type a case reference and forge a From)"
+    )
+    return ThreadDecision(case_id=None, rule=ThreadRule.NEW_CASE, reason=reason, refused=reason, refused_case_ids=ids)
+
+
+def _choose_case(
     *,
     channel: Channel,
     customer_id: str,

@@ -9,13 +9,14 @@ dead-letters the raw message.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 from typing import Any
 
-from ingest_email import dsn, mime
+from ingest_email import authresults, dsn, mime
 from ingest_email.automated import automated_reason
 from ingest_email.headers import addresses, raw_to_text
 from ingest_email.htmltext import html_to_text, sanitize_html
@@ -46,6 +47,8 @@ class Envelope:
 
     mail_from: str | None = None
     rcpt_tos: tuple[str, ...] = ()
+    # SPF/DKIM/DMARC results the receiving side vouches for: our SMTP listener's own checks, or a provider's fields
+    checked: authresults.Checked | None = None
 
 
 @dataclass(frozen=True)
@@ -74,13 +77,23 @@ def normalize(
     our_addresses: Collection[str] = (),
     envelope: Envelope | None = None,
     limits: Limits | None = None,
+    trusted_authserv_ids: frozenset[str] = frozenset(),
 ) -> Normalized:
-    """Raises Rejected (and nothing else) when the message cannot be normalized."""
+    """Raises Rejected (and nothing else) when the message cannot be normalized. `metadata["authentication"]` holds
+    the verdict on the sender (see `authresults`): from `envelope.checked`, else the `Authentication-Results` of
+    the `trusted_authserv_ids`, else the provider's own headers."""
     if not raw or not raw.strip():
         raise Rejected("empty message")
     try:
         return _normalize(
-            raw, provider, received_at, our_domains, our_addresses, envelope or Envelope(), limits or Limits()
+            raw,
+            provider,
+            received_at,
+            our_domains,
+            our_addresses,
+            envelope or Envelope(),
+            limits or Limits(),
+            trusted_authserv_ids,
         )
     except Rejected:
         raise
@@ -98,6 +111,7 @@ def _normalize(
     our_addresses: Collection[str],
     envelope: Envelope,
     limits: Limits,
+    trusted_authserv_ids: frozenset[str],
 ) -> Normalized:
     message = mime.parse(raw)
     hints = mime.declared_charsets(message)
@@ -153,6 +167,9 @@ def _normalize(
         metadata["truncated"] = True
     if envelope.mail_from is not None:
         metadata["envelope_from"] = envelope.mail_from[:500]
+    metadata["authentication"] = _authentication(
+        message, provider, envelope, sender=sender_contact.address, trusted=trusted_authserv_ids
+    )
 
     data = ComplaintMessageReceived(
         channel=Channel.EMAIL,
@@ -205,6 +222,33 @@ def _sender(headers: _Headers, envelope: Envelope) -> tuple[str, str | None]:
         if found:
             return "", found[0][1]
     return "", None
+
+
+_SIGNING_DOMAIN = re.compile(r"(?:^|;)\s*d\s*=\s*([^;\s]{1,253})")
+
+
+def _authentication(
+    message: Message, provider: str, envelope: Envelope, *, sender: str, trusted: frozenset[str]
+) -> dict[str, Any]:
+    """The verdict on the sender: what the receiving side checked, else what trusted hosts wrote in the mail."""
+    checked = envelope.checked
+    if checked is None:
+        values = [str(value) for value in message.get_all("Authentication-Results") or []]
+        checked = authresults.from_authentication_results(values, trusted=trusted)
+    if checked is None:
+        first = {name.lower(): str(message.get(name, "")) for name in _PROVIDER_HEADERS if message.get(name)}
+        signatures = [str(value)[: authresults.MAX_HEADER] for value in message.get_all("DKIM-Signature") or []]
+        domains = list(dict.fromkeys(found[1].lower() for value in signatures for found in _signing_domains(value)))
+        mail_from = envelope.mail_from or str(message.get("Return-Path", "")) or None
+        checked = authresults.from_provider_headers(provider, first, mail_from=mail_from, dkim_domains=domains)
+    return authresults.verdict(checked, sender_domain=authresults.domain_of(sender))
+
+
+_PROVIDER_HEADERS = ("X-Mailgun-Spf", "X-Mailgun-Dkim-Check-Result", "Received-SPF")
+
+
+def _signing_domains(signature: str) -> list[re.Match[str]]:
+    return list(_SIGNING_DOMAIN.finditer(" ".join(signature.split())))
 
 
 def _recipient(headers: _Headers, envelope: Envelope, our_domains: Collection[str]) -> str | None:

@@ -100,6 +100,7 @@ class Receiver:
             our_addresses=self.settings.our_addresses,
             envelope=envelope,
             limits=Limits(attachment_max_bytes=self.settings.attachment_max_bytes),
+            trusted_authserv_ids=self.settings.trusted_authserv,
         )
 
     def _store(self, normalized: Normalized) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,22 @@ class IngestEmailSettings(DatabaseSettings):
     relay_port: int = Field(25, ge=1, le=65535)
     from_address: str = Field("support@example.com", description="The support address replies come from.")
 
+    # Sender authentication (see ingest_email/authresults.py): the verdict threading trusts
+    trusted_authserv_ids: str = Field(
+        "",
+        description="Comma-separated authserv-ids of receiving hosts whose Authentication-Results headers are "
+        "believed (the MX or relay in front of us); empty: none is, any such header may be the sender's own.",
+    )
+    smtp_check_sender: bool = Field(
+        True,
+        description="The SMTP listener checks SPF, DKIM and DMARC itself (it is the receiving server); turn off only "
+        "behind a relay that adds Authentication-Results, and list that relay in TRUSTED_AUTHSERV_IDS.",
+    )
+    dns_servers: str = Field(
+        "", description="Resolvers for those checks, host or host:port, comma-separated; empty: the system's."
+    )
+    dns_timeout_seconds: float = Field(5.0, gt=0, le=30, description="Bound on each DNS lookup of those checks.")
+
     @field_validator("tls_cert", "tls_key", "mailgun_signing_key", "webhook_basic_auth", "relay_host", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
@@ -44,6 +61,26 @@ class IngestEmailSettings(DatabaseSettings):
     def _user_colon_password(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and ":" not in value.get_secret_value():
             raise ValueError("must be user:password")
+        return value
+
+    @field_validator("dns_servers")
+    @classmethod
+    def _resolver_addresses(cls, value: str) -> str:
+        for item in (part.strip() for part in value.split(",")):
+            if not item:
+                continue
+            host, port = item, "53"
+            if item.startswith("["):
+                host, _, port = item[1:].partition("]:")
+            elif item.count(":") == 1:
+                host, _, port = item.partition(":")
+            try:
+                ipaddress.ip_address(host)
+                valid_port = 1 <= int(port) <= 65535
+            except ValueError:
+                valid_port = False
+            if not valid_port:
+                raise ValueError("each resolver is an IP address, optionally with :port ([v6]:port)")
         return value
 
     @field_validator("from_address")
@@ -63,6 +100,10 @@ class IngestEmailSettings(DatabaseSettings):
     @property
     def accepted_domains(self) -> frozenset[str]:
         return frozenset(part.strip().lower() for part in self.domains.split(",") if part.strip())
+
+    @property
+    def trusted_authserv(self) -> frozenset[str]:
+        return frozenset(part.strip().lower() for part in self.trusted_authserv_ids.split(",") if part.strip())
 
     @property
     def our_addresses(self) -> frozenset[str]:

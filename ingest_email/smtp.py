@@ -12,8 +12,11 @@ import logging
 import ssl
 from typing import Any
 
+import dns.resolver
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from ingest_email import sender_checks
+from ingest_email.authresults import Checked, MethodResult
 from ingest_email.normalize import Envelope as MailEnvelope
 from ingest_email.receive import PROVIDER, Receiver
 from ingest_email.settings import IngestEmailSettings
@@ -25,15 +28,26 @@ log = logging.getLogger(__name__)
 NOT_OURS = "550 5.7.1 Relaying denied: we accept mail for our own domains only"
 TOO_BIG = "552 5.3.4 Message too big for this system"
 TRY_LATER = "451 4.3.0 Temporarily unable to store the message; try again later"
+# SPF may take up to 10 lookups, each DKIM signature one, DMARC a few: the whole check is bounded too.
+CHECK_LOOKUPS = 20
 
 
 class MailHandler:
-    """aiosmtpd handler: checks recipients, takes the message through the Receiver."""
+    """aiosmtpd handler: checks recipients, checks the sender (SPF, DKIM, DMARC) when given a resolver, takes the
+    message through the Receiver."""
 
-    def __init__(self, *, receiver: Receiver, domains: frozenset[str], max_bytes: int) -> None:
+    def __init__(
+        self,
+        *,
+        receiver: Receiver,
+        domains: frozenset[str],
+        max_bytes: int,
+        resolver: dns.resolver.Resolver | None = None,
+    ) -> None:
         self._receiver = receiver
         self._domains = domains
         self._max_bytes = max_bytes
+        self._resolver = resolver
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -50,7 +64,11 @@ class MailHandler:
             raw = raw.encode("utf-8", "surrogateescape")
         if len(raw) > self._max_bytes:
             return TOO_BIG
-        mail_envelope = MailEnvelope(mail_from=envelope.mail_from or None, rcpt_tos=tuple(envelope.rcpt_tos))
+        mail_envelope = MailEnvelope(
+            mail_from=envelope.mail_from or None,
+            rcpt_tos=tuple(envelope.rcpt_tos),
+            checked=await self._check_sender(raw, session, envelope),
+        )
         try:
             received = await self._receiver.receive(raw, provider=PROVIDER, envelope=mail_envelope)
         except StorageUnavailable:
@@ -59,6 +77,35 @@ class MailHandler:
             log.exception("receiving a mail failed unexpectedly")
             return TRY_LATER
         return f"250 2.0.0 OK: {received.kind.value} {received.event_id or ''}".rstrip()
+
+    async def _check_sender(self, raw: bytes, session: Session, envelope: Envelope) -> Checked | None:
+        """Our own SPF/DKIM/DMARC results (None when the listener does not check: a relay in front of it did)."""
+        if self._resolver is None:
+            return None
+        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer or "")
+        sender = sender_checks.Peer(ip=str(peer), helo=session.host_name or None, mail_from=envelope.mail_from or None)
+        bound = self._resolver.lifetime * CHECK_LOOKUPS
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(sender_checks.check, raw, sender, resolver=self._resolver), timeout=bound
+            )
+        except TimeoutError:
+            log.warning("sender checks took longer than %.0f s: results unknown", bound)
+            return Checked(sender_checks.SOURCE, (MethodResult("spf", sender_checks.TEMPERROR),))
+        except Exception as error:
+            log.warning("sender checks failed (%s): results unknown", type(error).__name__)
+            return Checked(sender_checks.SOURCE, ())
+
+
+def sender_resolver(settings: IngestEmailSettings) -> dns.resolver.Resolver | None:
+    """The resolver of the listener's sender checks; None when they are off or no resolver is configured."""
+    if not settings.smtp_check_sender:
+        return None
+    try:
+        return sender_checks.resolver_of(settings.dns_servers, timeout=settings.dns_timeout_seconds)
+    except dns.resolver.NoResolverConfiguration:
+        log.error("no DNS resolver is configured (set INGEST_EMAIL_DNS_SERVERS): SMTP mail is not checked")
+        return None
 
 
 def tls_context(settings: IngestEmailSettings) -> ssl.SSLContext | None:
@@ -77,7 +124,12 @@ class SmtpListener(BackgroundTask):
     def __init__(self, *, settings: IngestEmailSettings, receiver: Receiver) -> None:
         super().__init__()
         self._settings = settings
-        self._handler = MailHandler(receiver=receiver, domains=settings.accepted_domains, max_bytes=settings.max_bytes)
+        self._handler = MailHandler(
+            receiver=receiver,
+            domains=settings.accepted_domains,
+            max_bytes=settings.max_bytes,
+            resolver=sender_resolver(settings),
+        )
         self._tls = tls_context(settings)
         self.port: int | None = None
 

@@ -3,6 +3,9 @@ any other credential, recorded on the case, and a low score puts the case back i
 
 from __future__ import annotations
 
+import json
+import re
+
 from case_service import actions
 from shared.events import AddressKind, Channel
 from tests.integration.case_service.builders import SUPERVISOR, auth, received, token_auth
@@ -27,7 +30,8 @@ async def test_a_low_score_from_the_link_reopens_the_resolved_case(desk: Desk) -
     case = await desk.api.case(case_id)
     survey_message = [m for m in case["messages"] if m["purpose"] == "survey"]
     assert len(survey_message) == 1 and case["reference"] in survey_message[0]["text"]
-    assert f"/v1/surveys/{token}" in survey_message[0]["text"] and len(token) >= 43
+    assert token not in survey_message[0]["text"] and "[survey link]" in survey_message[0]["text"]
+    assert len(token) >= 43
 
     form = await desk.client.get(f"/v1/surveys/{token}")
     assert form.status_code == 200, form.text
@@ -142,3 +146,58 @@ async def test_no_survey_for_opted_out_customers_or_phone_notes(desk: Desk) -> N
         [skipped] = [e for e in case["timeline"] if e["kind"] == "survey_skipped"]
         assert why in skipped["detail"]["reason"]
         assert not [m for m in case["messages"] if m["purpose"] == "survey"]
+
+
+# Whatever in a text could be a survey token: a URL-safe run as long as the shortest token the route takes.
+_TOKEN_LIKE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+async def test_an_agent_can_read_no_working_survey_token_of_their_case(desk: Desk) -> None:
+    """The link's token answers the survey: the agent reads the survey message without it, wherever they look, and
+    nothing they can read answers it; the customer's link (as the channel got it) does."""
+    lan = token_auth(agent_id="lan")
+    desk.clock.advance(days=-4)
+    case_id = await desk.deliver(received("an@example.com", text="My order has not arrived."))
+    await desk.assign(case_id, "lan")
+    await desk.reply(case_id)
+    token = await resolved_and_surveyed(desk, case_id)
+    case = await desk.api.case(case_id)
+    # A customer writing back by mail quotes the survey, link and all.
+    quoted = f"Why was it so slow?\n\n> or answer at {desk.policy.survey_url(token)}. Thank you!"
+    reply = received("an@example.com", text=quoted, subject=f"Re: [#{case['reference']}]")
+    assert await desk.deliver(reply.model_copy(update={"html": f"<p>{quoted}</p>"})) == case_id
+
+    readable = [
+        await desk.get(f"/v1/cases/{case_id}", lan),
+        await desk.get("/v1/cases", lan),
+        await desk.get(f"/v1/customers/{case['customer_id']}", lan),
+        await desk.get("/v1/customers", lan, contact="an@example.com"),
+        await desk.get("/v1/follow-ups", lan),
+    ]
+    seen = json.dumps(readable, ensure_ascii=False)
+    assert token not in seen
+    assert "[survey link]" in seen
+    candidates = set(_TOKEN_LIKE.findall(seen))
+    assert candidates, "the texts the agent reads hold nothing token-like at all: the test reads too little"
+    for candidate in candidates:
+        refused = await desk.client.post(f"/v1/surveys/{candidate}", json={"score": 5}, headers=lan)
+        assert refused.status_code in (404, 422), candidate
+    assert (await desk.get(f"/v1/cases/{case_id}", lan))["csat"] is None
+
+    answered = await desk.client.post(f"/v1/surveys/{token}", json={"score": 4})
+    assert answered.status_code == 200, answered.text
+    assert (await desk.get(f"/v1/cases/{case_id}", lan))["csat"]["score"] == 4
+
+
+async def test_a_mail_whose_sender_failed_authentication_does_not_answer_the_survey(desk: Desk) -> None:
+    desk.clock.advance(days=-4)
+    case_id = await desk.deliver(received("an@example.com", text="My order has not arrived."))
+    await desk.assign(case_id, "lan")
+    await resolved_and_surveyed(desk, case_id)
+    failed = {"authentication": {"spf": "fail", "dkim": None, "dmarc": "fail", "verdict": "fail"}}
+    forged = received("an@example.com", text="1", subject="Re: survey").model_copy(update={"metadata": failed})
+    assert await desk.deliver(forged) != case_id
+    assert (await desk.api.case(case_id))["csat"] is None
+
+    await desk.deliver(received("an@example.com", text="4", subject="Re: survey"))
+    assert (await desk.api.case(case_id))["csat"]["score"] == 4

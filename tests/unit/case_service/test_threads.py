@@ -14,6 +14,7 @@ from case_service.threads import (
     KnownCase,
     ThreadDecision,
     ThreadRule,
+    authentication_failure,
     choose_case,
     references_in,
     uses_explicit_threading,
@@ -279,3 +280,52 @@ def test_naive_times_are_read_as_utc() -> None:
         resolved_at=datetime(2026, 5, 9, 12, 0),
     )
     assert choose(Channel.SMS, mine=[resolved]).reopen
+
+
+# --- sender authentication -----------------------------------------------------------------------------------------
+
+
+FAILED = authentication_failure({"authentication": {"spf": "fail", "dkim": None, "dmarc": "fail", "verdict": "fail"}})
+
+
+def test_a_sender_who_failed_authentication_is_not_threaded_by_a_typed_reference() -> None:
+    assert FAILED == "sender authentication failed (spf=fail, dkim=none, dmarc=fail)"
+    mine = case(1)
+    decision = choose_case(
+        channel=Channel.EMAIL,
+        customer_id=ME,
+        now=NOW,
+        reopen_window=WINDOW,
+        in_reply_to=None,
+        referenced_by_headers=(),
+        conversation=None,
+        subject_references=[mine],
+        text_references=(),
+        customer_cases=(),
+        authentication_failed=FAILED,
+    )
+    assert decision.case_id is None and decision.rule is ThreadRule.NEW_CASE
+    assert decision.refused_case_ids == ("case-1",)
+    assert decision.refused is not None and "C-2026-000001 is not followed" in decision.refused
+    assert decision.reason.startswith("Sender authentication failed (spf=fail, dkim=none, dmarc=fail)")
+
+
+def test_a_reply_to_our_own_message_id_still_threads_and_an_unchecked_sender_threads_by_reference() -> None:
+    mine = case(1)
+    replying = choose_case(
+        channel=Channel.EMAIL,
+        customer_id=ME,
+        now=NOW,
+        reopen_window=WINDOW,
+        in_reply_to=mine,
+        referenced_by_headers=(),
+        conversation=None,
+        subject_references=[mine],
+        text_references=(),
+        customer_cases=(),
+        authentication_failed=FAILED,
+    )
+    assert (replying.case_id, replying.rule, replying.refused) == ("case-1", ThreadRule.IN_REPLY_TO, None)
+    assert authentication_failure({"authentication": {"verdict": "none"}}) is None
+    assert authentication_failure({}) is None
+    assert choose(subject=[mine]).case_id == "case-1"
