@@ -16,6 +16,8 @@ from case_service.models import Case, ContactPoint, Customer, Message, Survey
 from case_service.outbound import INBOUND
 from shared.cloudevents import CloudEvent
 from shared.events import ComplaintMessageReceived, ContactAddress
+from shared.filenames import safe_filename
+from shared.html import sanitize_html
 
 SURVEY_ANSWER = "survey_answer"
 CONSENT_KEYWORD = "consent_keyword"
@@ -172,14 +174,17 @@ def inbound_message(
         recipient=data.recipient,
         subject=data.subject,
         text=data.text,
-        html=data.html,
+        html=sanitize_html(data.html).html if data.html else None,  # whoever sent the event, only inert markup
         language=language,
         auto_submitted=data.auto_submitted,
         received_at=data.received_at,
         created_at=now,
         inbound_event_id=event.id,
         thread=data.thread.model_dump(mode="json"),
-        attachments=[attachment.model_dump(mode="json") for attachment in data.attachments],
+        attachments=[
+            {**attachment.model_dump(mode="json"), "filename": safe_filename(attachment.filename)}
+            for attachment in data.attachments
+        ],
         metadata_=data.metadata,
         purpose=None,
         author_agent_id=None,
