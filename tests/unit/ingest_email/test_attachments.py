@@ -11,6 +11,7 @@ import pytest
 
 from ingest_email.attachments import REFUSED_PROGRAM, REFUSED_TYPE
 from ingest_email.normalize import Normalized, normalize
+from ingest_email.rebuild import File, rebuild
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
 
@@ -119,3 +120,29 @@ def test_an_html_mail_shows_its_inline_image_and_blocks_the_tracking_pixel_with_
     assert data.metadata["remote_images_blocked"] == 1
     [inline] = data.attachments
     assert inline.content_id == "p1@khach.vn"
+
+
+def test_a_provider_s_file_name_type_or_content_id_cannot_write_headers_into_the_rebuilt_mail() -> None:
+    raw = rebuild(
+        [("From", "an@khach.vn"), ("To", "care@example.com"), ("Message-ID", "<m3@khach.vn>")],
+        text="See the attachment.",
+        html=None,
+        files=[
+            File(
+                filename="scan\r\nContent-Type: text/html\r\n\r\n<script>alert(1)</script>.pdf",
+                content_type="application/pdf\r\nContent-ID: <forged@khach.vn>",
+                content=PDF,
+                content_id=None,
+            ),
+            File(filename="evil.exe\x00", content_type="application/pdf", content=PDF, content_id="<a\r\nX: 1>"),
+        ],
+    )
+    normalized = normalize(raw, provider="postmark", received_at=datetime.now(UTC), our_domains={"example.com"})
+    [scan] = normalized.data.attachments
+    assert (scan.filename, scan.content_type, scan.content_id) == (
+        "scanContent-Type_ text_html<script>alert(1)<_script>.pdf",
+        "application/octet-stream",
+        None,
+    )
+    [refused] = normalized.data.metadata["attachments_refused"]
+    assert (refused["filename"], refused["reason"]) == ("evil.exe", REFUSED_TYPE)
