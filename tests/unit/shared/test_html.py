@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
 
 from shared.html import LINK_REL, sanitize_html
@@ -96,3 +99,39 @@ def test_page_level_tags_that_load_or_redirect_are_gone() -> None:
         "</table>"
     ).html
     assert "example" not in safe and "t" in safe
+
+
+def cpu_seconds(html: str) -> float:
+    """The least CPU time of two runs (CPU, not wall time: other work on the machine does not count)."""
+    runs = []
+    for _ in range(2):
+        start = time.process_time()
+        sanitize_html(html)
+        runs.append(time.process_time() - start)
+    return min(runs)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        lambda size: "<blockquote>" * (size // 12),  # every block start tag walks the whole stack of open elements
+        lambda size: "<ul><li>" * (size // 8),
+        lambda size: "<div>" * 1_500 + "</xyz>" * ((size - 7_500) // 6),  # end tags that match nothing open
+        lambda size: "".join(f'<b title="{index % 97}">' for index in range(size // 16)) + "<p>x</p>" * 10,
+        lambda size: "<div><!--</div>-->" * (size // 17),  # closing tags hidden in comments
+        lambda size: "<a " * (size // 3),
+    ],
+    ids=["nested-blocks", "nested-lists", "unmatched-end-tags", "formatting-elements", "hidden-closes", "unclosed"],
+)
+def test_cleaning_takes_time_in_proportion_to_the_input_however_it_nests(shape: Callable[[int], str]) -> None:
+    small, large = cpu_seconds(shape(100_000)), cpu_seconds(shape(1_000_000))
+    assert large / max(small, 0.005) < 20, (small, large)  # quadratic would be about 100
+
+
+def test_a_long_mail_cleaned_in_pieces_keeps_every_word_and_its_first_layout() -> None:
+    rows = "".join(f"<tr><td>row {index}</td><td><b>ok</b></td></tr>" for index in range(3_000))
+    safe = sanitize_html(f'<div><p>Hello</p><table>{rows}</table><img src="https://t.example/p.gif"></div>')
+    for index in range(3_000):
+        assert f"row {index}<" in safe.html
+    assert safe.html.startswith("<div><p>Hello</p><table><tbody><tr><td>row 0</td>")
+    assert "t.example" not in safe.html and safe.remote_images_blocked == 1
