@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from shared.filenames import file_extensions, safe_filename
@@ -39,3 +41,15 @@ def test_every_extension_a_name_could_be_read_as() -> None:
     assert file_extensions("Report.PDF.ExE") == [".pdf.exe", ".exe"]
     assert file_extensions("ＳＥＴＵＰ．ＥＸＥ") == [".exe"]  # full-width letters fold to the ones they look like
     assert file_extensions("README") == []
+
+
+@pytest.mark.parametrize("unit", [":" + "a" * 200 + ":$", "::$DATA", "\u202e\u200b", ". ", "a."])
+def test_a_name_is_made_safe_in_time_proportional_to_its_length(unit: str) -> None:
+    def cpu_seconds(name: str) -> float:
+        start = time.process_time()
+        safe_filename(name)
+        return time.process_time() - start
+
+    small = min(cpu_seconds(unit * (100_000 // len(unit))) for _ in range(2))
+    large = min(cpu_seconds(unit * (1_000_000 // len(unit))) for _ in range(2))
+    assert large / max(small, 0.002) < 20, (small, large)
