@@ -16,6 +16,8 @@ from case_service.models import Case, ContactPoint, Customer, Message, Survey
 from case_service.outbound import INBOUND
 from shared.cloudevents import CloudEvent
 from shared.events import ComplaintMessageReceived, ContactAddress
+from shared.filenames import safe_filename
+from shared.html import sanitize_html
 
 SURVEY_ANSWER = "survey_answer"
 CONSENT_KEYWORD = "consent_keyword"
@@ -194,14 +196,18 @@ def inbound_message(
         recipient=data.recipient,
         subject=data.subject,
         text=csat.without_survey_tokens(data.text),
-        html=csat.without_survey_tokens(data.html) if data.html is not None else None,
+        # Whoever sent the event, only inert markup is kept.
+        html=csat.without_survey_tokens(sanitize_html(data.html).html) if data.html else None,
         language=language,
         auto_submitted=data.auto_submitted,
         received_at=data.received_at,
         created_at=now,
         inbound_event_id=event.id,
         thread=data.thread.model_dump(mode="json"),
-        attachments=[attachment.model_dump(mode="json") for attachment in data.attachments],
+        attachments=[
+            {**attachment.model_dump(mode="json"), "filename": safe_filename(attachment.filename)}
+            for attachment in data.attachments
+        ],
         metadata_=metadata,
         purpose=None,
         author_agent_id=None,

@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-import nh3
-
 _BLOCKS = frozenset(
     {
         "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure",
@@ -126,24 +124,3 @@ def html_to_text(html: str) -> str:
     except Exception:  # html.parser is lenient; anything it still cannot take leaves what was read so far
         pass
     return parser.text()
-
-
-_ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan"},
-    "blockquote": {"type"},
-    "div": {"class", "id"},
-}
-
-
-def sanitize_html(html: str) -> str:
-    """Only harmless markup: no scripts, styles, event handlers or remote-loading tricks; `cid:` images stay so
-    inline images can be shown from the stored attachments."""
-    return nh3.clean(
-        html,
-        attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "cid"},
-        link_rel="noopener noreferrer nofollow",
-    )

@@ -11,6 +11,7 @@ from email.policy import compat32
 
 from ingest_email.charsets import decode_bytes
 from ingest_email.headers import raw_to_text
+from shared.filenames import safe_filename
 
 MAX_DEPTH = 30
 MAX_PARTS = 500
@@ -150,8 +151,7 @@ def _filename(part: Message, hints: list[str]) -> str | None:
         name = None
     if not name:
         return None
-    text = raw_to_text(str(name), hints=hints).replace("/", "_").replace("\\", "_").strip()
-    return text[:255] or None
+    return safe_filename(raw_to_text(str(name), hints=hints))
 
 
 def _enclosed_blob(part: Message, enclosed: Message, hints: list[str]) -> Blob:
@@ -163,7 +163,7 @@ def _enclosed_blob(part: Message, enclosed: Message, hints: list[str]) -> Blob:
     return Blob(
         content=content,
         content_type=part.get_content_type(),
-        filename=_filename(part, hints) or f"{subject[:80]}.eml",
+        filename=_filename(part, hints) or safe_filename(f"{subject[:80]}.eml"),
         content_id=None,
         inline=False,
     )

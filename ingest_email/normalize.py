@@ -16,15 +16,16 @@ from datetime import datetime
 from email.message import Message
 from typing import Any
 
-from ingest_email import authresults, dsn, mime
+from ingest_email import attachments, authresults, dsn, mime
 from ingest_email.automated import automated_reason
 from ingest_email.headers import addresses, raw_to_text
-from ingest_email.htmltext import html_to_text, sanitize_html
+from ingest_email.htmltext import html_to_text
 from ingest_email.language import guess_language
 from ingest_email.msgids import first_id, message_ids
 from ingest_email.quotes import strip_reply
 from shared.contacts import normalize_email
 from shared.events import AttachmentMeta, Channel, ComplaintMessageReceived, Sender, ThreadRefs
+from shared.html import sanitize_html
 
 MAX_TEXT = 50_000
 MAX_FULL_TEXT = 100_000
@@ -54,10 +55,8 @@ class Envelope:
 @dataclass(frozen=True)
 class Limits:
     attachment_max_bytes: int = 10 * 1024 * 1024
-    blocked_types: frozenset[str] = frozenset(
-        {"application/x-msdownload", "application/x-msdos-program", "application/x-dosexec", "application/x-sh"}
-    )
-    blocked_extensions: frozenset[str] = frozenset({".exe", ".bat", ".cmd", ".com", ".scr", ".js", ".vbs", ".msi"})
+    blocked_types: frozenset[str] = attachments.BLOCKED_TYPES
+    blocked_extensions: frozenset[str] = attachments.BLOCKED_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -161,6 +160,9 @@ def _normalize(
         metadata["charset_fallback"] = True
     if refused:
         metadata["attachments_refused"] = list(refused)
+    safe_html = sanitize_html(html[:MAX_HTML]) if html else None
+    if safe_html is not None and safe_html.remote_images_blocked:
+        metadata["remote_images_blocked"] = safe_html.remote_images_blocked
     if walked.enclosed and content_type != "multipart/report":
         metadata["forwarded"] = [_summary(enclosed, hints) for enclosed in walked.enclosed[:10]]
     if len(full_text) > MAX_FULL_TEXT or len(new_text) > MAX_TEXT or (html and len(html) > MAX_HTML):
@@ -180,7 +182,7 @@ def _normalize(
         recipient=_recipient(headers, envelope, our_domains),
         subject=subject,
         text=new_text[:MAX_TEXT],
-        html=sanitize_html(html[:MAX_HTML]) if html else None,
+        html=safe_html.html if safe_html is not None else None,
         language=guess_language(new_text or full_text or (subject or ""), headers.get_or_none("Content-Language")),
         attachments=tuple(_meta(blob) for blob in stored),
         thread=ThreadRefs(
@@ -278,12 +280,15 @@ def _bodies(walked: mime.Walked) -> tuple[str, str | None]:
 def _attachments(blobs: list[mime.Blob], limits: Limits) -> tuple[list[mime.Blob], list[dict[str, Any]]]:
     stored, refused = [], []
     for blob in blobs:
-        reason = None
-        name = (blob.filename or "").lower()
+        reason = attachments.refusal(
+            filename=blob.filename,
+            content_type=blob.content_type,
+            content=blob.content,
+            blocked_types=limits.blocked_types,
+            blocked_extensions=limits.blocked_extensions,
+        )
         if len(blob.content) > limits.attachment_max_bytes:
             reason = f"larger than {limits.attachment_max_bytes} bytes"
-        elif blob.content_type in limits.blocked_types or any(name.endswith(ext) for ext in limits.blocked_extensions):
-            reason = "a type that is not accepted"
         if reason is None:
             stored.append(blob)
         else:

@@ -12,8 +12,12 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import SMTP
 
+from shared.filenames import safe_filename
+
 _DROPPED = re.compile(r"^(content-|mime-version$)", re.IGNORECASE)
 _NAME = re.compile(r"^[!-9;-~]{1,100}$")  # a header field name: printable ASCII without the colon
+_CONTENT_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]{1,64}/[A-Za-z0-9!#$&^_.+-]{1,64}$")  # type/subtype
+_OCTET_STREAM = "application/octet-stream"
 
 
 @dataclass(frozen=True)
@@ -40,15 +44,18 @@ def rebuild(
         root = MIMEMultipart("mixed")
         root.attach(body)
         for file in files:
-            maintype, _, subtype = (file.content_type or "application/octet-stream").partition("/")
-            part = MIMEApplication(file.content, _subtype=subtype or "octet-stream")
-            part.replace_header("Content-Type", f"{maintype}/{subtype or 'octet-stream'}")
-            if file.filename:
-                part.add_header(
-                    "Content-Disposition", "inline" if file.content_id else "attachment", filename=file.filename
-                )
-            if file.content_id:
-                part.add_header("Content-ID", f"<{file.content_id.strip('<>')}>")
+            # Every value below is the provider's copy of what the sender wrote: a CR or LF in it would write
+            # headers of its own into the rebuilt part, so each is reduced to what its header may hold.
+            declared = (file.content_type or "").split(";", 1)[0].strip().lower()
+            content_type = declared if _CONTENT_TYPE.match(declared) else _OCTET_STREAM
+            part = MIMEApplication(file.content, _subtype=content_type.partition("/")[2])
+            part.replace_header("Content-Type", content_type)
+            filename = safe_filename(file.filename)
+            content_id = "".join(char for char in file.content_id or "" if "!" <= char <= "~").strip("<>")
+            if filename:
+                part.add_header("Content-Disposition", "inline" if content_id else "attachment", filename=filename)
+            if content_id:
+                part.add_header("Content-ID", f"<{content_id}>")
             root.attach(part)
     lines = []
     for name, value in headers:
