@@ -16,6 +16,7 @@ class ServiceSpec:
     env_prefix: str
     default_port: int
     has_database: bool
+    verifies_tokens: bool  # whether any route takes an access token: only then is it given TOKEN_SIGNING_KEY
 
     @property
     def port_setting(self) -> str:
@@ -23,12 +24,13 @@ class ServiceSpec:
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("gateway", "services.gateway", "GATEWAY_", 8000, has_database=True),
-    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, has_database=True),
-    ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, has_database=True),
-    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, has_database=True),
-    ServiceSpec("case_service", "case_service", "CASE_SERVICE_", 8004, has_database=True),
-    ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, has_database=True),
+    ServiceSpec("gateway", "services.gateway", "GATEWAY_", 8000, has_database=True, verifies_tokens=True),
+    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, has_database=True, verifies_tokens=True),
+    ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, has_database=True, verifies_tokens=True),
+    # Webhooks signed by their providers and the admin key: no route of ingest_social takes an access token.
+    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, has_database=True, verifies_tokens=False),
+    ServiceSpec("case_service", "case_service", "CASE_SERVICE_", 8004, has_database=True, verifies_tokens=True),
+    ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, has_database=True, verifies_tokens=True),
 )
 
 SERVICE_NAMES: tuple[str, ...] = tuple(spec.name for spec in SERVICES)

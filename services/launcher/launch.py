@@ -34,9 +34,15 @@ class StartupFailed(RuntimeError):
 
 
 def child_environment(
-    *, settings: LauncherSettings, bootstrap: str, key_hashes: str, token_signing_key: str | None = None
+    *,
+    spec: ServiceSpec,
+    settings: LauncherSettings,
+    bootstrap: str,
+    key_hashes: str,
+    token_signing_key: str | None = None,
 ) -> dict[str, str]:
-    """The launcher's environment plus what every service must agree on."""
+    """The launcher's environment plus what every service must agree on. The token signing key goes only to a
+    service that verifies tokens: the others get it empty, which also overrides a TOKEN_SIGNING_KEY in `.env`."""
     env = dict(os.environ)
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
@@ -44,9 +50,32 @@ def child_environment(
         DATA_DIR=str(settings.data_dir.resolve()),
         PYTHONUNBUFFERED="1",  # so the last log lines are in the file when a service dies
     )
-    if token_signing_key is not None:
+    if not spec.verifies_tokens:
+        env["TOKEN_SIGNING_KEY"] = ""
+    elif token_signing_key is not None:
         env["TOKEN_SIGNING_KEY"] = token_signing_key
     return env
+
+
+def child_environments(
+    specs: tuple[ServiceSpec, ...],
+    *,
+    settings: LauncherSettings,
+    bootstrap: str,
+    key_hashes: str,
+    token_signing_key: str | None = None,
+) -> dict[str, dict[str, str]]:
+    """`child_environment` of each service, by name."""
+    return {
+        spec.name: child_environment(
+            spec=spec,
+            settings=settings,
+            bootstrap=bootstrap,
+            key_hashes=key_hashes,
+            token_signing_key=token_signing_key,
+        )
+        for spec in specs
+    }
 
 
 class Launch:
@@ -71,13 +100,14 @@ class Launch:
         admin_key = None if self.settings.api_key_hashes.strip() else keys.load_or_generate(self.data_dir)
         key_hashes = admin_key.hash if admin_key else self.settings.api_key_hashes.strip()
         token_key = self._token_key()
-        env = child_environment(
+        envs = child_environments(
+            self.specs,
             settings=self.settings,
             bootstrap=self.bootstrap,
             key_hashes=key_hashes,
             token_signing_key=token_key.key if token_key else None,
         )
-        await self._check_settings(env)
+        await self._check_settings(envs)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         # Only now: a refused start-up should leave nothing behind, not even a key.
         if admin_key is not None:
@@ -87,11 +117,11 @@ class Launch:
             keys.store(token_key)
             _announce_token_key(token_key)
         await self._start_broker()
-        migrated = await _preflight(preflight.migrate(self.specs, env=env))
+        migrated = await _preflight(preflight.migrate(self.specs, envs=envs))
         if migrated:
             say(f"migrated the databases of {', '.join(migrated)}")
         for spec in self.specs:
-            await self.services.launch(self._managed_service(spec, env))
+            await self.services.launch(self._managed_service(spec, envs[spec.name]))
         say(f"started {', '.join(spec.name for spec in self.specs)}; waiting until ready (logs in {self.logs_dir})")
         await self._wait_ready()
         notes = await fetch_notes(self._base_urls())
@@ -115,9 +145,9 @@ class Launch:
         if self.services.managed or self.embedded is not None:
             say("stopped")
 
-    async def _check_settings(self, env: Mapping[str, str]) -> None:
+    async def _check_settings(self, envs: Mapping[str, Mapping[str, str]]) -> None:
         say(f"checking the settings of {', '.join(spec.name for spec in self.specs)}")
-        await _preflight(preflight.check_settings(self.specs, env=env))
+        await _preflight(preflight.check_settings(self.specs, envs=envs))
         self.addresses = {spec.name: address_of(spec) for spec in self.specs}
         self._refuse_unusable_ports()
 
