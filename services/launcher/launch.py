@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from services.launcher import keys, ports, preflight
 from services.launcher.broker import BrokerError, EmbeddedBroker, create_topics
-from services.launcher.catalog import Address, ServiceSpec, address_of, select
+from services.launcher.catalog import SERVICES, Address, ServiceSpec, address_of, select
 from services.launcher.console import block, say, warn
 from services.launcher.processes import Process, spawn, tail
 from services.launcher.readiness import fetch_notes, wait_until_ready
@@ -41,9 +41,11 @@ def child_environment(
     key_hashes: str,
     token_signing_key: str | None = None,
 ) -> dict[str, str]:
-    """The launcher's environment plus what every service must agree on. The token signing key goes only to a
-    service that verifies tokens: the others get it empty, which also overrides a TOKEN_SIGNING_KEY in `.env`."""
-    env = dict(os.environ)
+    """The launcher's environment plus what every service must agree on, less the other services' own settings (a
+    service never holds another's provider secrets). The token signing key goes only to a service that verifies
+    tokens: the others get it empty, which also overrides a TOKEN_SIGNING_KEY in `.env`."""
+    others = tuple(other.env_prefix for other in SERVICES if other.name != spec.name)
+    env = {name: value for name, value in os.environ.items() if not name.startswith(others)}
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         API_KEY_HASHES=key_hashes,

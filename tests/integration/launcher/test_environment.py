@@ -86,3 +86,15 @@ def test_a_key_in_the_env_file_does_not_reach_a_service_that_never_checks_tokens
     for spec in SERVICES:
         settings = settings_under(envs[spec.name], spec, monkeypatch)
         assert (settings.token_signing_key is not None) == (spec.name in VERIFIERS), spec.name
+
+
+def test_a_service_is_not_given_another_services_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    twilio_token = "twilio-auth-token-of-ingest-sms-only"
+    monkeypatch.setenv("INGEST_SMS_TWILIO_AUTH_TOKEN", twilio_token)
+    monkeypatch.setenv("INGEST_SOCIAL_TELEGRAM_BOT_TOKEN", "telegram-token-of-ingest-social-only")
+    envs = environments(tmp_path, KEY)
+    assert envs["ingest_sms"]["INGEST_SMS_TWILIO_AUTH_TOKEN"] == twilio_token
+    assert "INGEST_SOCIAL_TELEGRAM_BOT_TOKEN" not in envs["ingest_sms"]
+    for name in {spec.name for spec in SERVICES} - {"ingest_sms"}:
+        assert twilio_token not in envs[name].values(), name
+    assert all(env["API_KEY_HASHES"] == "" and env["DATA_DIR"] for env in envs.values())

@@ -11,10 +11,12 @@ import pytest
 from case_service.domain import CaseStatus
 from case_service.threads import (
     CASE_REFERENCE,
+    AgentNoteScope,
     KnownCase,
     ThreadDecision,
     ThreadRule,
     choose_case,
+    note_author_agent,
     references_in,
     uses_explicit_threading,
 )
@@ -279,3 +281,23 @@ def test_naive_times_are_read_as_utc() -> None:
         resolved_at=datetime(2026, 5, 9, 12, 0),
     )
     assert choose(Channel.SMS, mine=[resolved]).reopen
+
+
+def test_the_author_of_a_phone_note_is_an_agent_only_when_an_agent_wrote_it() -> None:
+    assert note_author_agent({"phone_note": {"author": {"kind": "agent", "agent_id": "lan"}}}) == "lan"
+    assert note_author_agent({"phone_note": {"author": {"kind": "cti"}, "agent_id": "lan"}}) is None
+    assert note_author_agent({"phone_note": {"author": {"kind": "admin"}}}) is None
+    assert note_author_agent({"phone_note": {"agent_id": "lan"}}) == "lan"  # recorded before authors: fails closed
+    assert note_author_agent({"phone_note": "odd"}) is None and note_author_agent({}) is None
+
+
+def test_an_agents_note_passes_over_cases_not_assigned_to_them_and_says_so() -> None:
+    theirs, others, nobodys = case(1, channel=Channel.PHONE), case(2, channel=Channel.SMS), case(3)
+    scope = AgentNoteScope(agent_id="lan", assignees={theirs.case_id: "lan", others.case_id: "minh"})
+    kept = scope.keep([others, nobodys])
+    decision = scope.explain(choose(Channel.PHONE, subject=kept, mine=scope.keep([theirs, others])))
+    assert decision.case_id == theirs.case_id
+    assert decision.reason.startswith("A phone note written by agent lan joins only a case assigned to them")
+    assert others.reference in decision.reason and nobodys.reference in decision.reason
+    untouched = AgentNoteScope(agent_id="lan", assignees={})
+    assert untouched.explain(choose(Channel.PHONE)) == choose(Channel.PHONE)
