@@ -73,10 +73,15 @@ class CaseHandlers:
         )
         customer = identified.customer
         sender_point = await repository.contact_point(session, kind=sender.kind, address=sender.address)
-        consent = consent_change(
-            data.text,
-            opted_out=sender_point is not None and sender_point.opted_out,
-            signal=data.metadata.get("opt_out"),
+        # A phone note is staff's words about a call, not the customer's: a note reading "STOP" opts nobody out.
+        consent = (
+            None
+            if inbound.is_phone_note(data)
+            else consent_change(
+                data.text,
+                opted_out=sender_point is not None and sender_point.opted_out,
+                signal=data.metadata.get("opt_out"),
+            )
         )
         placement = await inbound.place(
             session, data, customer=customer, consent=consent, now=now, reopen_window=self._policy.reopen_window

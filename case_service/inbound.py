@@ -15,7 +15,7 @@ from case_service.identify import Identified
 from case_service.models import Case, ContactPoint, Customer, Message, Survey
 from case_service.outbound import INBOUND
 from shared.cloudevents import CloudEvent
-from shared.events import ComplaintMessageReceived, ContactAddress
+from shared.events import Channel, ComplaintMessageReceived, ContactAddress
 from shared.filenames import safe_filename
 from shared.html import sanitize_html
 
@@ -49,7 +49,9 @@ async def place(
 ) -> Placement:
     """The answer to a survey still waiting on this channel goes to its case; a consent keyword goes where the
     conversation is without reopening anything; everything else by the threading rules."""
-    answer = wording.parse_survey_answer(data.text) if consent is None and csat.may_answer(data) else None
+    # Only the customer answers a survey: never a note staff wrote about a call, nor a mail failing authentication.
+    answerable = consent is None and not is_phone_note(data) and csat.may_answer(data)
+    answer = wording.parse_survey_answer(data.text) if answerable else None
     if answer is not None:
         survey = await repository.open_survey(session, customer_id=customer.id, channel=data.channel, now=now)
         if survey is not None:
@@ -76,6 +78,11 @@ async def place(
         refused=decision.refused,
         refused_case_ids=decision.refused_case_ids,
     )
+
+
+def is_phone_note(data: ComplaintMessageReceived) -> bool:
+    """A note staff (or a CTI system) wrote about a call, as ingest_sms sends it: not the customer's own words."""
+    return data.channel is Channel.PHONE and isinstance(data.metadata.get("phone_note"), dict)
 
 
 def record_arrival(

@@ -10,15 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service import repository
 from case_service.domain import ACTIVE_STATUSES, CaseStatus
+from case_service.models import Case
 from case_service.threads import (
+    AgentNoteScope,
     KnownCase,
     ThreadDecision,
     authentication_failure,
     choose_case,
+    note_author_agent,
     references_in,
     uses_explicit_threading,
 )
@@ -73,19 +77,45 @@ async def decide(
             resolved_since=now - reopen_window,
         )
 
-    return choose_case(
+    in_reply_case = best_of(by_header.get(in_reply_to, ()), customer_id=customer_id) if in_reply_to else None
+    header_cases = _present(best_of(by_header.get(ref, ()), customer_id=customer_id) for ref in nearest)
+    subject_cases = _present(by_reference.get(ref) for ref in subject_refs)
+    text_cases = _present(by_reference.get(ref) for ref in text_refs)
+
+    scope = await _agent_note_scope(
+        session, data, [in_reply_case, conversation, *header_cases, *subject_cases, *text_cases, *customer_cases]
+    )
+    if scope is not None:
+        in_reply_case, conversation = scope.keep_one(in_reply_case), scope.keep_one(conversation)
+        header_cases, subject_cases = scope.keep(header_cases), scope.keep(subject_cases)
+        text_cases, customer_cases = scope.keep(text_cases), scope.keep(customer_cases)
+
+    decision = choose_case(
         channel=data.channel,
         customer_id=customer_id,
         now=now,
         reopen_window=reopen_window,
-        in_reply_to=best_of(by_header.get(in_reply_to, ()), customer_id=customer_id) if in_reply_to else None,
-        referenced_by_headers=_present(best_of(by_header.get(ref, ()), customer_id=customer_id) for ref in nearest),
+        in_reply_to=in_reply_case,
+        referenced_by_headers=header_cases,
         conversation=conversation,
-        subject_references=_present(by_reference.get(ref) for ref in subject_refs),
-        text_references=_present(by_reference.get(ref) for ref in text_refs),
+        subject_references=subject_cases,
+        text_references=text_cases,
         customer_cases=customer_cases,
         authentication_failed=authentication_failure(data.metadata),
     )
+    return scope.explain(decision) if scope is not None else decision
+
+
+async def _agent_note_scope(
+    session: AsyncSession, data: ComplaintMessageReceived, candidates: Iterable[KnownCase | None]
+) -> AgentNoteScope | None:
+    """For a phone note an agent wrote, the rule that keeps it to that agent's cases, with their assignees loaded."""
+    agent_id = note_author_agent(data.metadata) if data.channel is Channel.PHONE else None
+    if agent_id is None:
+        return None
+    case_ids = list({case.case_id for case in candidates if case is not None})
+    rows = await session.execute(select(Case.id, Case.assignee_agent_id).where(Case.id.in_(case_ids)))
+    return AgentNoteScope(agent_id=agent_id, assignees={row.id: row.assignee_agent_id for row in rows})
 
 
 _STANDING = {CaseStatus.RESOLVED: 1, CaseStatus.CLOSED: 0, **{status: 2 for status in ACTIVE_STATUSES}}

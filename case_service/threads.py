@@ -14,8 +14,8 @@ scoping already limits to cases of the customer its From belongs to.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -278,3 +278,54 @@ class _Chooser:
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def note_author_agent(metadata: Mapping[str, Any]) -> str | None:
+    """The agent who wrote a phone note with their own token, or None for a note by a CTI system, the admin or a
+    supervisor (and for every other message). A note from before authors were recorded that names an agent counts as
+    that agent's: the rule fails closed."""
+    note = metadata.get("phone_note")
+    if not isinstance(note, Mapping):
+        return None
+    author = note.get("author")
+    if isinstance(author, Mapping):
+        agent_id = author.get("agent_id") if author.get("kind") == "agent" else None
+    else:
+        agent_id = note.get("agent_id")
+    return agent_id if isinstance(agent_id, str) and agent_id else None
+
+
+@dataclass
+class AgentNoteScope:
+    """A phone note an agent wrote joins only a case currently assigned to that agent, as a ticket in a help desk takes
+    comments only from the agents allowed to work it. A case reference in the note, or the caller's open case, that
+    belongs to someone else (or to nobody yet) is passed over, and the reason says so; with nothing left the note
+    opens a new case for the customer, which routing assigns like any other. Other customers' cases were never
+    candidates (sender scoping)."""
+
+    agent_id: str
+    assignees: Mapping[str, str | None]  # case id -> its assignee now
+    passed_over: dict[str, str] = field(default_factory=dict)  # case id -> reference
+
+    def keep(self, cases: Iterable[KnownCase]) -> list[KnownCase]:
+        kept = []
+        for case in cases:
+            if self.assignees.get(case.case_id) == self.agent_id:
+                kept.append(case)
+            else:
+                self.passed_over.setdefault(case.case_id, case.reference)
+        return kept
+
+    def keep_one(self, case: KnownCase | None) -> KnownCase | None:
+        return next(iter(self.keep([case])), None) if case is not None else None
+
+    def explain(self, decision: ThreadDecision) -> ThreadDecision:
+        """`decision` with, first in its reason, the cases the note was kept out of."""
+        if not self.passed_over:
+            return decision
+        references = ", ".join(sorted(self.passed_over.values()))
+        why = (
+            f"A phone note written by agent {self.agent_id} joins only a case assigned to them: {references} "
+            f"{'is' if len(self.passed_over) == 1 else 'are'} not"
+        )
+        return replace(decision, reason=f"{why}; {decision.reason[:1].lower()}{decision.reason[1:]}")

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.request_validator import RequestValidator
 
 from ingest_sms import normalize, repository
+from ingest_sms.authors import AuthorKind, current_author
 from ingest_sms.delivery import record_outcome
 from ingest_sms.intake import Accepted, Intake, StorageUnavailable, Write
 from ingest_sms.normalize import Caller, Inbound, NotUnderstood, OptKeyword, Params
@@ -27,7 +28,6 @@ from ingest_sms.verify import (
     parameters,
     signed_url,
 )
-from shared.auth import Role, current_principal
 from shared.events import DeliveryStatus
 from shared.problems import Problem
 
@@ -203,20 +203,22 @@ async def voice_transcription(params: SignedParams, edge: EdgeDep) -> Response:
     response_model=PhoneNoteAccepted,
     summary="Record a note about a phone call",
     responses={
+        401: {"description": "No admin key, CTI key (INGEST_SMS_CTI_KEY_HASHES) or valid access token"},
         403: {"description": "An agent writing a note as another agent"},
         422: {"description": "Invalid field, or a number that is not a phone number"},
         503: {"description": "Not stored; retry"},
     },
 )
 async def add_phone_note(body: PhoneNoteRequest, request: Request, edge: EdgeDep) -> PhoneNoteAccepted:
-    """Becomes a `phone` message from the caller on their case (the named case when `case_reference` is given).
-    The same `note_id` again creates nothing and answers the same `event_id`."""
-    principal = current_principal(request)
+    """Becomes a `phone` message from the caller on their case (the named case when `case_reference` is given; an
+    agent's note joins only a case assigned to them, else it opens a new one). The same `note_id` from the same
+    author again creates nothing and answers the same `event_id`."""
+    author = current_author(request)
     agent_id = body.agent_id
-    if principal.role is Role.AGENT:
-        if agent_id is not None and agent_id != principal.agent_id:
+    if author.kind is AuthorKind.AGENT:
+        if agent_id is not None and agent_id != author.agent_id:
             raise Problem(403, "forbidden", "Forbidden", "An agent records notes as themselves.")
-        agent_id = principal.agent_id
+        agent_id = author.agent_id
     caller = normalize.phone_sender(body.caller_number, default_region=edge.settings.default_region)
     if not caller.valid:
         raise Problem(
@@ -239,6 +241,7 @@ async def add_phone_note(body: PhoneNoteRequest, request: Request, edge: EdgeDep
         text=body.note,
         outcome=body.outcome,
         case_reference=body.case_reference,
+        author=author,
     )
     now = datetime.now(UTC)
     data = normalize.phone_note_event(note, received_at=now)

@@ -8,12 +8,12 @@ from fastapi import Depends, FastAPI
 from twilio.request_validator import RequestValidator
 
 from ingest_sms import api
+from ingest_sms.authors import require_note_author
 from ingest_sms.handlers import OutboundHandlers
 from ingest_sms.housekeeping import CallSweeper
 from ingest_sms.models import Base
 from ingest_sms.send import SmsSender, TwilioMessages
 from ingest_sms.settings import SERVICE_NAME, IngestSmsSettings
-from shared.auth import Role, require_roles
 from shared.ingest.service import channel_service
 
 NAME = SERVICE_NAME
@@ -37,8 +37,9 @@ def create_app(settings: IngestSmsSettings) -> FastAPI:
         validator=RequestValidator(settings.auth_token()) if settings.twilio_enabled else None,
     )
     app.include_router(api.twilio)
-    people = Depends(require_roles(settings, Role.ADMIN, Role.SUPERVISOR, Role.AGENT))
-    app.include_router(api.phone_notes, dependencies=[people])
+    # People with their tokens (or the admin key), and CTI systems with keys of their own, valid here only.
+    authors = Depends(require_note_author(settings, cti_key_hashes=settings.accepted_cti_key_hashes()))
+    app.include_router(api.phone_notes, dependencies=[authors])
     return app
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from ingest_sms.authors import NoteAuthor
 from shared.contacts import normalize_address, normalize_phone
 from shared.events import (
     AddressKind,
@@ -221,6 +222,7 @@ class PhoneNote:
     text: str
     outcome: str | None
     case_reference: str | None
+    author: NoteAuthor
     our_number: str | None = None
 
 
@@ -233,11 +235,12 @@ def phone_note_event(note: PhoneNote, *, received_at: datetime) -> ComplaintMess
         "duration_seconds": note.duration_seconds,
         "agent_id": note.agent_id,
         "outcome": note.outcome,
+        "author": note.author.metadata(),  # who wrote it: case_service lets an agent's note join only their cases
     }
     return ComplaintMessageReceived(
         channel=Channel.PHONE,
         provider=PHONE_NOTE_PROVIDER,
-        provider_message_id=f"note:{note.note_id}",
+        provider_message_id=note.author.note_key(note.note_id),
         received_at=received_at,
         sender=note.caller,
         recipient=note.our_number,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.auth import parse_key_hashes
 from shared.settings import DatabaseSettings
 
 ENV_PREFIX = "INGEST_SMS_"
@@ -37,6 +38,11 @@ class IngestSmsSettings(DatabaseSettings):
     )
     twilio_api_url: str = Field(DEFAULT_TWILIO_API_URL, description="Base URL of Twilio's REST API.")
     default_region: str = Field("VN", pattern="^[A-Z]{2}$", description="Region of phone numbers without a +prefix.")
+    cti_key_hashes: str = Field(
+        "",
+        description="Comma-separated hex SHA-256 of the keys CTI systems post phone notes with (POST /v1/phone-notes "
+        "only; no other endpoint takes them).",
+    )
 
     @field_validator(
         "twilio_account_sid",
@@ -59,6 +65,17 @@ class IngestSmsSettings(DatabaseSettings):
         if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
             raise ValueError("must be an http:// or https:// URL without query or fragment")
         return value.rstrip("/")
+
+    @field_validator("cti_key_hashes")
+    @classmethod
+    def _cti_keys_are_their_own(cls, value: str, info: ValidationInfo) -> str:
+        admin = parse_key_hashes(str(info.data.get("api_key_hashes", "")))
+        if parse_key_hashes(value) & admin:
+            raise ValueError("repeats an entry of API_KEY_HASHES: give CTI systems a key of their own")
+        return value
+
+    def accepted_cti_key_hashes(self) -> frozenset[str]:
+        return parse_key_hashes(self.cti_key_hashes)
 
     @property
     def twilio_enabled(self) -> bool:

@@ -12,7 +12,17 @@ from shared.problems import Problem
 from shared.settings import ServiceSettings, hash_api_key
 from shared.tokens import Principal, Role, TokenError, TokenExpired, looks_like_token, verify_token
 
-__all__ = ["Principal", "Role", "current_principal", "require_api_key", "require_principal", "require_roles"]
+__all__ = [
+    "Principal",
+    "Role",
+    "bearer_credential",
+    "current_principal",
+    "key_matches",
+    "parse_key_hashes",
+    "require_api_key",
+    "require_principal",
+    "require_roles",
+]
 
 Dependency = Callable[[Request], Coroutine[Any, Any, Principal]]
 
@@ -69,6 +79,26 @@ def require_api_key(accepted_hashes: frozenset[str]) -> Callable[[Request], Coro
             raise _unauthorized("The API key is not valid.")
 
     return check
+
+
+def parse_key_hashes(value: str) -> frozenset[str]:
+    """Comma-separated hex SHA-256 of keys (the format of API_KEY_HASHES), lower-cased; a ValueError that never
+    quotes the value when an entry is not such a hash (a raw key pasted in by mistake)."""
+    hashes = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+    for item in hashes:
+        if len(item) != 64 or any(ch not in "0123456789abcdef" for ch in item):
+            raise ValueError("each entry must be the 64-hex-digit SHA-256 of a key, not the key itself")
+    return hashes
+
+
+def bearer_credential(request: Request) -> str:
+    """The credential of `Authorization: Bearer <credential>`, or 401 problem+json."""
+    return _bearer(request)
+
+
+def key_matches(credential: str, accepted_hashes: frozenset[str]) -> bool:
+    """Whether `credential` is a key whose SHA-256 is one of `accepted_hashes` (compared in constant time)."""
+    return _is_api_key(credential, accepted_hashes)
 
 
 def _bearer(request: Request) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.tokens import MIN_KEY_LENGTH as MIN_SIGNING_KEY_LENGTH
+from shared.key_strength import is_placeholder, weakness
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
 # Settings whose values must never appear in a message, even an error about them.
@@ -63,9 +64,10 @@ class ServiceSettings(BaseSettings):
 
     @field_validator("token_signing_key")
     @classmethod
-    def _signing_key_is_long(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < MIN_SIGNING_KEY_LENGTH:
-            raise ValueError(f"must be at least {MIN_SIGNING_KEY_LENGTH} characters (use a long random value)")
+    def _signing_key_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = weakness(value.get_secret_value()) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)  # the message describes the key, never quotes it
         return value
 
     def accepted_key_hashes(self) -> frozenset[str]:
@@ -79,6 +81,17 @@ class DatabaseSettings(ServiceSettings):
     database_pool_size: int = Field(5, ge=1, le=100)
     outbox_retention_hours: float = shared_field(24, "OUTBOX_RETENTION_HOURS", ge=0)
     processed_events_retention_days: float = shared_field(7, "PROCESSED_EVENTS_RETENTION_DAYS", gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _no_placeholder_password(cls, value: str) -> str:
+        try:
+            password = urlsplit(value).password
+        except ValueError:
+            return value  # not a URL we can read: SQLAlchemy says what is wrong with it
+        if password and is_placeholder(unquote(password)):
+            raise ValueError("its password is a placeholder (as in deploy/production.env.example): set the real one")
+        return value
 
     def resolved_database_url(self, service_name: str) -> str:
         if self.database_url:

@@ -1,4 +1,8 @@
-"""Signed access tokens (JWT, HS256 via PyJWT): who is calling, in which role and, for agents, as which agent."""
+"""Signed access tokens (JWT, HS256 via PyJWT): who is calling, in which role and, for agents, as which agent.
+
+Every token names the platform's API as its audience and lives at most MAX_LIFETIME; a token without `aud`, `iat` or
+`exp`, for another audience, or signed for longer than that is refused however valid its signature.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,18 @@ from typing import Any
 
 import jwt
 
+from shared.key_strength import weakness
+
 ALGORITHM = "HS256"
 ISSUER = "complaint-platform"
-MIN_KEY_LENGTH = 32
+# One audience for the whole API: the console holds one token for every service, and every service that verifies
+# tokens holds the same key, so a per-service audience would not stop a service from minting tokens for another.
+# What the audience does stop: any other JWT signed with this key (a future survey or download link) being
+# accepted as an access token.
+AUDIENCE = "complaint-platform"
+MAX_LIFETIME = timedelta(days=30)
 # Claims a token must carry; PyJWT refuses the token when any is missing.
-REQUIRED_CLAIMS = ["exp", "iat", "iss", "role"]
+REQUIRED_CLAIMS = ["aud", "exp", "iat", "iss", "role"]
 
 
 class Role(StrEnum):
@@ -56,12 +67,15 @@ class IssuedToken:
 
 
 def issue_token(signing_key: str, *, principal: Principal, ttl: timedelta, now: datetime | None = None) -> IssuedToken:
-    """Sign a token for `principal`, valid for `ttl` from `now`."""
+    """Sign a token for `principal`, valid for `ttl` (at most MAX_LIFETIME) from `now`."""
     _check_key(signing_key)
+    if ttl > MAX_LIFETIME:
+        raise ValueError(f"an access token lives at most {MAX_LIFETIME.total_seconds():.0f} seconds")
     issued_at = (now or datetime.now(UTC)).replace(microsecond=0)
     expires_at = issued_at + ttl
     claims: dict[str, Any] = {
         "iss": ISSUER,
+        "aud": AUDIENCE,
         "iat": issued_at,
         "exp": expires_at,
         "role": principal.role.value,
@@ -84,14 +98,20 @@ def verify_token(signing_key: str, token: str) -> Principal:
             signing_key,
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": REQUIRED_CLAIMS},
+            audience=AUDIENCE,
+            options={"require": REQUIRED_CLAIMS, "strict_aud": True},
         )
     except jwt.ExpiredSignatureError as error:
         raise TokenExpired("The access token has expired.") from error
     except jwt.InvalidSignatureError as error:
         raise TokenError("The access token's signature is not valid.") from error
+    except jwt.InvalidAudienceError as error:
+        raise TokenError("The access token is not meant for this platform's API.") from error
     except jwt.PyJWTError as error:
         raise TokenError("The access token is not valid.") from error
+    # PyJWT has checked that both are integers (or their string forms).
+    if int(claims["exp"]) - int(claims["iat"]) > MAX_LIFETIME.total_seconds():
+        raise TokenError(f"The access token lives longer than {MAX_LIFETIME.total_seconds():.0f} seconds.")
     return _principal_from(claims)
 
 
@@ -113,5 +133,6 @@ def _principal_from(claims: dict[str, Any]) -> Principal:
 
 
 def _check_key(signing_key: str) -> None:
-    if len(signing_key) < MIN_KEY_LENGTH:
-        raise ValueError(f"the token signing key must be at least {MIN_KEY_LENGTH} characters")
+    problem = weakness(signing_key)
+    if problem is not None:
+        raise ValueError(f"the token signing key {problem}")

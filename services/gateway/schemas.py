@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from shared.auth import Role
 from shared.db import as_utc
 from shared.events import Channel
+from shared.tokens import MAX_LIFETIME
 
 # Primary language subtag and optional subtags ("vi", "en-US", "zh-Hant-TW"): enough to route, not a full BCP 47 parser.
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
@@ -95,7 +96,9 @@ class TokenRequest(BaseModel):
     role: Role
     agent_id: str | None = Field(None, min_length=1, max_length=200, description="Required iff role is agent.")
     subject: str | None = Field(None, max_length=200, description="Who the token is for (free text, for audit).")
-    ttl_seconds: int = Field(28_800, ge=60, le=2_592_000, description="Lifetime: a minute to 30 days; 8 h default.")
+    ttl_seconds: int = Field(
+        28_800, ge=60, le=int(MAX_LIFETIME.total_seconds()), description="Lifetime: a minute to 30 days; 8 h default."
+    )
 
     @model_validator(mode="after")
     def _agent_id_iff_agent(self) -> TokenRequest:

@@ -18,6 +18,7 @@ class ServiceSpec:
     env_prefix: str
     default_port: int
     has_database: bool
+    verifies_tokens: bool  # whether any route takes an access token: only then is it given TOKEN_SIGNING_KEY
     consumes: tuple[str, ...] = ()
     """The topics its consumer group (named after the service) reads."""
 
@@ -27,14 +28,21 @@ class ServiceSpec:
 
 
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("gateway", "services.gateway", "GATEWAY_", 8000, True, (topics.DEADLETTER,)),
-    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, True, (topics.OUTBOUND_MESSAGES,)),
-    ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, True, (topics.OUTBOUND_MESSAGES,)),
-    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, True, (topics.OUTBOUND_MESSAGES,)),
+    ServiceSpec("gateway", "services.gateway", "GATEWAY_", 8000, True, True, (topics.DEADLETTER,)),
+    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, True, True, (topics.OUTBOUND_MESSAGES,)),
+    ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, True, True, (topics.OUTBOUND_MESSAGES,)),
+    # Webhooks signed by their providers and the admin key: no route of ingest_social takes an access token.
+    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, True, False, (topics.OUTBOUND_MESSAGES,)),
     ServiceSpec(
-        "case_service", "case_service", "CASE_SERVICE_", 8004, True, (topics.COMPLAINTS_INBOUND, topics.ROUTING_EVENTS)
+        "case_service",
+        "case_service",
+        "CASE_SERVICE_",
+        8004,
+        True,
+        True,
+        (topics.COMPLAINTS_INBOUND, topics.ROUTING_EVENTS),
     ),
-    ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, True, (topics.CASES_EVENTS,)),
+    ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, True, True, (topics.CASES_EVENTS,)),
 )
 
 SERVICE_NAMES: tuple[str, ...] = tuple(spec.name for spec in SERVICES)

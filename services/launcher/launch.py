@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from services.launcher import keys, ports, preflight
 from services.launcher.broker import BrokerError, EmbeddedBroker, create_topics
-from services.launcher.catalog import Address, ServiceSpec, address_of, select
+from services.launcher.catalog import SERVICES, Address, ServiceSpec, address_of, select
 from services.launcher.console import block, say, warn
 from services.launcher.processes import Process, spawn, tail
 from services.launcher.readiness import fetch_notes, wait_until_ready
@@ -36,19 +36,50 @@ class StartupFailed(RuntimeError):
 
 
 def child_environment(
-    *, settings: LauncherSettings, bootstrap: str, key_hashes: str, token_signing_key: str | None = None
+    *,
+    spec: ServiceSpec,
+    settings: LauncherSettings,
+    bootstrap: str,
+    key_hashes: str,
+    token_signing_key: str | None = None,
 ) -> dict[str, str]:
-    """The launcher's environment plus what every service must agree on."""
-    env = dict(os.environ)
+    """The launcher's environment plus what every service must agree on, less the other services' own settings (a
+    service never holds another's provider secrets). The token signing key goes only to a service that verifies
+    tokens: the others get it empty, which also overrides a TOKEN_SIGNING_KEY in `.env`."""
+    others = tuple(other.env_prefix for other in SERVICES if other.name != spec.name)
+    env = {name: value for name, value in os.environ.items() if not name.startswith(others)}
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=bootstrap,
         API_KEY_HASHES=key_hashes,
         DATA_DIR=str(settings.data_dir.resolve()),
         PYTHONUNBUFFERED="1",  # so the last log lines are in the file when a service dies
     )
-    if token_signing_key is not None:
+    if not spec.verifies_tokens:
+        env["TOKEN_SIGNING_KEY"] = ""
+    elif token_signing_key is not None:
         env["TOKEN_SIGNING_KEY"] = token_signing_key
     return env
+
+
+def child_environments(
+    specs: tuple[ServiceSpec, ...],
+    *,
+    settings: LauncherSettings,
+    bootstrap: str,
+    key_hashes: str,
+    token_signing_key: str | None = None,
+) -> dict[str, dict[str, str]]:
+    """`child_environment` of each service, by name."""
+    return {
+        spec.name: child_environment(
+            spec=spec,
+            settings=settings,
+            bootstrap=bootstrap,
+            key_hashes=key_hashes,
+            token_signing_key=token_signing_key,
+        )
+        for spec in specs
+    }
 
 
 class Launch:
@@ -74,13 +105,14 @@ class Launch:
         admin_key = None if self.settings.api_key_hashes.strip() else keys.load_or_generate(self.data_dir)
         key_hashes = admin_key.hash if admin_key else self.settings.api_key_hashes.strip()
         token_key = self._token_key()
-        env = child_environment(
+        envs = child_environments(
+            self.specs,
             settings=self.settings,
             bootstrap=self.bootstrap,
             key_hashes=key_hashes,
             token_signing_key=token_key.key if token_key else None,
         )
-        await self._check_settings(env)
+        await self._check_settings(envs)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         # Only now: a refused start-up should leave nothing behind, not even a key.
         if admin_key is not None:
@@ -90,11 +122,11 @@ class Launch:
             keys.store(token_key)
             _announce_token_key(token_key)
         await self._start_broker()
-        migrated = await _preflight(preflight.migrate(self.specs, env=env))
+        migrated = await _preflight(preflight.migrate(self.specs, envs=envs))
         if migrated:
             say(f"migrated the databases of {', '.join(migrated)}")
         for spec in self.specs:
-            await self.services.launch(self._managed_service(spec, env))
+            await self.services.launch(self._managed_service(spec, envs[spec.name]))
         if self.safe_point is not None:
             self.safe_point.start()
         say(f"started {', '.join(spec.name for spec in self.specs)}; waiting until ready (logs in {self.logs_dir})")
@@ -122,9 +154,9 @@ class Launch:
         if self.services.managed or self.embedded is not None:
             say("stopped")
 
-    async def _check_settings(self, env: Mapping[str, str]) -> None:
+    async def _check_settings(self, envs: Mapping[str, Mapping[str, str]]) -> None:
         say(f"checking the settings of {', '.join(spec.name for spec in self.specs)}")
-        await _preflight(preflight.check_settings(self.specs, env=env))
+        await _preflight(preflight.check_settings(self.specs, envs=envs))
         self.addresses = {spec.name: address_of(spec) for spec in self.specs}
         self._refuse_unusable_ports()
 

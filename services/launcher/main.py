@@ -11,7 +11,7 @@ from typing import Any
 from services.launcher import preflight
 from services.launcher.catalog import select
 from services.launcher.console import say, warn
-from services.launcher.launch import Launch, StartupFailed, child_environment
+from services.launcher.launch import Launch, StartupFailed, child_environments
 from services.launcher.settings import LauncherSettings, load_launcher_settings
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -46,10 +46,10 @@ async def _run(settings: LauncherSettings) -> int:
 async def _migrate(settings: LauncherSettings) -> int:
     specs = tuple(spec for spec in select(settings.selected_names()) if spec.has_database)
     bootstrap = settings.external_bootstrap() or settings.embedded_bootstrap()
-    env = child_environment(settings=settings, bootstrap=bootstrap, key_hashes=settings.api_key_hashes.strip())
+    envs = child_environments(specs, settings=settings, bootstrap=bootstrap, key_hashes=settings.api_key_hashes.strip())
     try:
-        await preflight.check_settings(specs, env=env)
-        migrated = await preflight.migrate(specs, env=env)
+        await preflight.check_settings(specs, envs=envs)
+        migrated = await preflight.migrate(specs, envs=envs)
     except preflight.PreflightFailed as failure:
         warn(str(failure))
         return failure.exit_code

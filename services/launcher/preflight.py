@@ -12,6 +12,9 @@ from services.launcher.processes import run_to_completion
 INVALID_SETTINGS_EXIT = 2
 OUTPUT_LINES = 40
 
+Environments = Mapping[str, Mapping[str, str]]
+"""Each service's environment, by service name."""
+
 
 class PreflightFailed(RuntimeError):
     def __init__(self, message: str, *, exit_code: int) -> None:
@@ -19,9 +22,10 @@ class PreflightFailed(RuntimeError):
         self.exit_code = exit_code
 
 
-async def check_settings(specs: tuple[ServiceSpec, ...], *, env: Mapping[str, str]) -> None:
-    """Run `python -m <module> check` for every service at once; raise with their messages when one refuses."""
-    results = await _run_each(specs, "check", env=env)
+async def check_settings(specs: tuple[ServiceSpec, ...], *, envs: Environments) -> None:
+    """Run `python -m <module> check` for every service at once (each with its own environment from `envs`, by
+    name); raise with their messages when one refuses."""
+    results = await _run_each(specs, "check", envs=envs)
     failed = [(spec, code, output) for spec, (code, output) in zip(specs, results, strict=True) if code != 0]
     if not failed:
         return
@@ -34,10 +38,10 @@ async def check_settings(specs: tuple[ServiceSpec, ...], *, env: Mapping[str, st
     raise PreflightFailed("\n".join(lines), exit_code=INVALID_SETTINGS_EXIT if invalid else 1)
 
 
-async def migrate(specs: tuple[ServiceSpec, ...], *, env: Mapping[str, str]) -> list[str]:
+async def migrate(specs: tuple[ServiceSpec, ...], *, envs: Environments) -> list[str]:
     """Run `python -m <module> migrate` for the services with a database, at once; returns the names migrated."""
     with_database = tuple(spec for spec in specs if spec.has_database)
-    results = await _run_each(with_database, "migrate", env=env)
+    results = await _run_each(with_database, "migrate", envs=envs)
     failed = [(spec, code, output) for spec, (code, output) in zip(with_database, results, strict=True) if code]
     if failed:
         lines = []
@@ -48,10 +52,10 @@ async def migrate(specs: tuple[ServiceSpec, ...], *, env: Mapping[str, str]) -> 
     return [spec.name for spec in with_database]
 
 
-async def _run_each(specs: tuple[ServiceSpec, ...], command: str, *, env: Mapping[str, str]) -> list[tuple[int, str]]:
+async def _run_each(specs: tuple[ServiceSpec, ...], command: str, *, envs: Environments) -> list[tuple[int, str]]:
     # A TaskGroup, so that when one run fails or start-up is interrupted the others are stopped, not left behind.
     async with asyncio.TaskGroup() as group:
-        runs = [group.create_task(_run_one(spec, command, env=env)) for spec in specs]
+        runs = [group.create_task(_run_one(spec, command, env=envs[spec.name])) for spec in specs]
     return [run.result() for run in runs]
 
 

@@ -288,6 +288,7 @@ async def test_a_phone_note_becomes_a_phone_message_from_the_caller(service: Ser
         "duration_seconds": 240,
         "agent_id": "agent-7",
         "outcome": "callback promised",
+        "author": {"kind": "admin"},
     }
 
 

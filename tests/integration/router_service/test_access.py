@@ -20,6 +20,7 @@ from tests.integration.router_service.helpers import AGENT, API_KEY, route, rout
 from tests.integration.router_service.test_api import assert_problem, sessions_of
 
 SIGNING_KEY = "router-test-signing-key-0123456789abcdef"
+OTHER_SIGNING_KEY = "a-different-signing-key-4Hq8Zp2Wm6Tx9Lc3"
 OFFERED = {**AGENT, "auto_accept": False, "presence": "available"}
 
 
@@ -100,7 +101,7 @@ async def test_managing_agents_and_the_queue_is_for_supervisors(app: FastAPI):
 
 
 async def test_bad_tokens_are_refused(app: FastAPI):
-    other_key = issue_token("x" * 40, principal=Principal(Role.SUPERVISOR), ttl=timedelta(hours=1)).token
+    other_key = issue_token(OTHER_SIGNING_KEY, principal=Principal(Role.SUPERVISOR), ttl=timedelta(hours=1)).token
     async with client_as(app, other_key) as forged:
         assert_problem(await forged.get("/v1/queue"), 401)
     expired = issue_token(SIGNING_KEY, principal=Principal(Role.SUPERVISOR), ttl=timedelta(hours=-1)).token

@@ -11,11 +11,13 @@ import pytest
 from case_service.domain import CaseStatus
 from case_service.threads import (
     CASE_REFERENCE,
+    AgentNoteScope,
     KnownCase,
     ThreadDecision,
     ThreadRule,
     authentication_failure,
     choose_case,
+    note_author_agent,
     references_in,
     uses_explicit_threading,
 )
@@ -329,3 +331,23 @@ def test_a_reply_to_our_own_message_id_still_threads_and_an_unchecked_sender_thr
     assert authentication_failure({"authentication": {"verdict": "none"}}) is None
     assert authentication_failure({}) is None
     assert choose(subject=[mine]).case_id == "case-1"
+
+
+def test_the_author_of_a_phone_note_is_an_agent_only_when_an_agent_wrote_it() -> None:
+    assert note_author_agent({"phone_note": {"author": {"kind": "agent", "agent_id": "lan"}}}) == "lan"
+    assert note_author_agent({"phone_note": {"author": {"kind": "cti"}, "agent_id": "lan"}}) is None
+    assert note_author_agent({"phone_note": {"author": {"kind": "admin"}}}) is None
+    assert note_author_agent({"phone_note": {"agent_id": "lan"}}) == "lan"  # recorded before authors: fails closed
+    assert note_author_agent({"phone_note": "odd"}) is None and note_author_agent({}) is None
+
+
+def test_an_agents_note_passes_over_cases_not_assigned_to_them_and_says_so() -> None:
+    theirs, others, nobodys = case(1, channel=Channel.PHONE), case(2, channel=Channel.SMS), case(3)
+    scope = AgentNoteScope(agent_id="lan", assignees={theirs.case_id: "lan", others.case_id: "minh"})
+    kept = scope.keep([others, nobodys])
+    decision = scope.explain(choose(Channel.PHONE, subject=kept, mine=scope.keep([theirs, others])))
+    assert decision.case_id == theirs.case_id
+    assert decision.reason.startswith("A phone note written by agent lan joins only a case assigned to them")
+    assert others.reference in decision.reason and nobodys.reference in decision.reason
+    untouched = AgentNoteScope(agent_id="lan", assignees={})
+    assert untouched.explain(choose(Channel.PHONE)) == choose(Channel.PHONE)

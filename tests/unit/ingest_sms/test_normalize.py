@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from ingest_sms import normalize
+from ingest_sms.authors import CTI, AuthorKind, NoteAuthor
 from ingest_sms.normalize import NotUnderstood, OptKeyword
 from shared.events import DeliveryStatus
 
@@ -128,15 +130,23 @@ def test_a_phone_note_names_its_case_in_the_subject_and_keeps_the_call_facts() -
         text="Khách gọi hỏi tiến độ.",
         outcome=None,
         case_reference="C-2026-000042",
+        author=NoteAuthor(AuthorKind.AGENT, agent_id="agent-1"),
     )
     data = normalize.phone_note_event(note, received_at=NOW)
-    assert (data.channel, data.provider_message_id, data.subject) == ("phone", "note:n-1", "[#C-2026-000042]")
+    assert (data.channel, data.provider_message_id, data.subject) == (
+        "phone",
+        "agent-note:agent-1:n-1",
+        "[#C-2026-000042]",
+    )
     assert data.metadata["phone_note"] == {
         "note_id": "n-1",
         "direction": "inbound",
         "started_at": NOW.isoformat(),
         "agent_id": "agent-1",
+        "author": {"kind": "agent", "agent_id": "agent-1"},
     }
+    by_cti = normalize.phone_note_event(replace(note, author=CTI), received_at=NOW)
+    assert (by_cti.provider_message_id, by_cti.metadata["phone_note"]["author"]) == ("note:n-1", {"kind": "cti"})
 
 
 def test_the_default_note_id_is_stable_for_a_retry_and_differs_for_another_note() -> None:

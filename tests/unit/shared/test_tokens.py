@@ -16,10 +16,10 @@ from pydantic import ValidationError
 from shared.auth import Principal, Role, current_principal, require_principal, require_roles
 from shared.problems import install_problem_handlers
 from shared.settings import ServiceSettings, describe_validation_error, hash_api_key
-from shared.tokens import TokenError, TokenExpired, issue_token, verify_token
+from shared.tokens import AUDIENCE, MAX_LIFETIME, TokenError, TokenExpired, issue_token, verify_token
 
-KEY = "k" * 64  # long enough for HS512 too, so PyJWT does not warn when the test signs with it
-OTHER_KEY = "o" * 40
+KEY = "unit-test-signing-key-long-enough-for-HS512-too-7Qx2Lp9vRt4WmZs8Kd3N"  # so PyJWT does not warn on HS512
+OTHER_KEY = "another-signing-key-9f3Kq7Vb2Xm5Tz8Lw4Rj"
 API_KEY = "admin-key-0123456789abcdef"
 AGENT = Principal(Role.AGENT, agent_id="lan", subject="Lan at the Hanoi desk")
 HOUR = timedelta(hours=1)
@@ -60,7 +60,13 @@ def test_a_tampered_token_is_refused():
 
 
 def test_alg_none_and_other_algorithms_are_refused():
-    claims = {"iss": "complaint-platform", "role": "admin", "iat": datetime.now(UTC), "exp": datetime.now(UTC) + HOUR}
+    claims = {
+        "iss": "complaint-platform",
+        "aud": AUDIENCE,
+        "role": "admin",
+        "iat": datetime.now(UTC),
+        "exp": datetime.now(UTC) + HOUR,
+    }
     unsigned = jwt.encode(claims, None, algorithm="none")
     with pytest.raises(TokenError):
         verify_token(KEY, unsigned)
@@ -71,9 +77,9 @@ def test_alg_none_and_other_algorithms_are_refused():
 
 def test_tokens_without_expiry_or_with_inconsistent_roles_are_refused():
     now = datetime.now(UTC)
-    base = {"iss": "complaint-platform", "iat": now, "exp": now + HOUR}
+    base = {"iss": "complaint-platform", "aud": AUDIENCE, "iat": now, "exp": now + HOUR}
     refused = [
-        {"iss": "complaint-platform", "iat": now, "role": "admin"},  # no exp
+        {"iss": "complaint-platform", "aud": AUDIENCE, "iat": now, "role": "admin"},  # no exp
         {**base, "role": "agent"},  # agent without agent_id
         {**base, "role": "supervisor", "agent_id": "lan"},  # agent_id on another role
         {**base, "role": "owner"},
@@ -95,8 +101,68 @@ def test_a_short_signing_key_is_refused_without_showing_it(monkeypatch: pytest.M
     with pytest.raises(ValidationError) as caught:
         ServiceSettings(_env_file=None)  # type: ignore[call-arg]
     message = describe_validation_error(caught.value, "EXAMPLE_")
-    assert "TOKEN_SIGNING_KEY" in message and "32 characters" in message
+    assert "TOKEN_SIGNING_KEY" in message and "32 bytes" in message
     assert "too-short-secret" not in message
+
+
+def signed(claims: dict[str, object], key: str = KEY) -> str:
+    return jwt.encode(claims, key, algorithm="HS256")
+
+
+def admin_claims(**changes: object) -> dict[str, object]:
+    now = datetime.now(UTC)
+    claims: dict[str, object] = {"iss": "complaint-platform", "aud": AUDIENCE, "role": "admin", "iat": now}
+    claims["exp"] = now + HOUR
+    claims.update(changes)
+    return {name: value for name, value in claims.items() if value is not None}
+
+
+def test_every_token_is_for_the_platforms_audience() -> None:
+    token = issue_token(KEY, principal=AGENT, ttl=HOUR).token
+    assert jwt.decode(token, KEY, algorithms=["HS256"], audience=AUDIENCE)["aud"] == AUDIENCE
+    assert verify_token(KEY, signed(admin_claims())) == Principal(Role.ADMIN)
+
+
+@pytest.mark.parametrize("audience", [None, "survey-links", ["survey-links"], [AUDIENCE, "survey-links"], ""])
+def test_a_token_without_the_platforms_audience_is_refused(audience: object) -> None:
+    claims = admin_claims(aud=audience)
+    if audience is None:
+        claims.pop("aud", None)
+    with pytest.raises(TokenError):
+        verify_token(KEY, signed(claims))
+
+
+def test_a_hundred_year_token_is_refused_however_well_signed() -> None:
+    now = datetime.now(UTC)
+    with pytest.raises(TokenError, match="longer"):
+        verify_token(KEY, signed(admin_claims(iat=now, exp=now + timedelta(days=36_525))))
+    with pytest.raises(TokenError, match="longer"):
+        verify_token(KEY, signed(admin_claims(iat=now, exp=now + MAX_LIFETIME + timedelta(seconds=1))))
+    assert verify_token(KEY, signed(admin_claims(iat=now, exp=now + MAX_LIFETIME))) == Principal(Role.ADMIN)
+
+
+def test_a_token_without_an_issue_time_or_issued_in_the_future_is_refused() -> None:
+    now = datetime.now(UTC)
+    no_iat = admin_claims()
+    no_iat.pop("iat")
+    for claims in [no_iat, admin_claims(iat=now + timedelta(days=365), exp=now + timedelta(days=366))]:
+        with pytest.raises(TokenError):
+            verify_token(KEY, signed(claims))
+
+
+def test_no_token_is_issued_for_longer_than_the_cap() -> None:
+    with pytest.raises(ValueError, match="at most"):
+        issue_token(KEY, principal=AGENT, ttl=MAX_LIFETIME + timedelta(seconds=1))
+    issued = issue_token(KEY, principal=AGENT, ttl=MAX_LIFETIME)
+    assert verify_token(KEY, issued.token) == AGENT
+
+
+@pytest.mark.parametrize("weak", ["a" * 32, "abcd" * 8, "CHANGE_ME-to-the-output-of-python-secrets-token_urlsafe-32"])
+def test_weak_keys_neither_sign_nor_verify(weak: str) -> None:
+    with pytest.raises(ValueError):
+        issue_token(weak, principal=AGENT, ttl=HOUR)
+    with pytest.raises(ValueError):
+        verify_token(weak, signed(admin_claims(), key=KEY))
 
 
 def settings(signing_key: str | None) -> ServiceSettings:
