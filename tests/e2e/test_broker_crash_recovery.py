@@ -50,6 +50,12 @@ async def kill_broker(launcher: Launcher) -> None:
     os.kill(await only_pid(launcher, "tansu"), signal.SIGKILL)
 
 
+async def time_to_ready(launcher: Launcher, killed_at: float, took: list[float]) -> None:
+    """How long after a kill every service answered /readyz again (reported, not asserted: timing is bench's)."""
+    await launcher.wait_ready(SERVICES, within=90)
+    took.append(asyncio.get_running_loop().time() - killed_at)
+
+
 async def restarts_announced(launcher: Launcher, count: int) -> None:
     async def announced() -> bool:
         return launcher.output().count(RESTARTED) >= count
@@ -57,18 +63,26 @@ async def restarts_announced(launcher: Launcher, count: int) -> None:
     await eventually(announced, within=60, what=f"broker restart {count} announced")
 
 
-async def kill_three_times(launcher: Launcher) -> None:
+async def kill_three_times(launcher: Launcher, took: list[float]) -> None:
     """Once the topics hold a few hundred records (so consumers' positions are far into the logs the broker loses);
-    0.5 s after the launcher announced that recovery; 8 s after the second."""
+    0.5 s after the launcher announced that recovery; 8 s after the second, together with case_service (which then
+    recovers when it starts, not on the launcher's signal)."""
+    loop = asyncio.get_running_loop()
     await asyncio.sleep(FIRST_KILL_AFTER)
     await kill_broker(launcher)
+    killed_at = loop.time()
     await restarts_announced(launcher, 1)
     await asyncio.sleep(0.5)
     await kill_broker(launcher)
+    killed_at = loop.time()
     await restarts_announced(launcher, 2)
+    await time_to_ready(launcher, killed_at, took)
     await asyncio.sleep(8)
+    os.kill(await only_pid(launcher, "-m case_service serve"), signal.SIGKILL)
     await kill_broker(launcher)
+    killed_at = loop.time()
     await restarts_announced(launcher, 3)
+    await time_to_ready(launcher, killed_at, took)
 
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -97,7 +111,8 @@ async def test_killing_the_broker_under_load_loses_and_duplicates_nothing(launch
             rate=RATE,
             senders=40,
         )
-        await asyncio.gather(load, kill_three_times(launcher))
+        ready_after: list[float] = []
+        await asyncio.gather(load, kill_three_times(launcher, ready_after))
         await launcher.wait_ready(SERVICES, within=60)
         assert len(ledger.accepted) > LOAD_SECONDS * RATE * 0.5, f"too few accepted: {ledger}"
 
@@ -119,4 +134,7 @@ async def test_killing_the_broker_under_load_loses_and_duplicates_nothing(launch
                 f"{len(unrouted)} of {len(filing.cases)} cases never routed"
             ) from None
         assert filing.duplicated(ledger) == [], "a message was filed twice"
-        print(f"\n{database}: accepted {len(ledger.accepted)}, refused {ledger.refused}, cases {len(filing.cases)}")
+        print(
+            f"\n{database}: accepted {len(ledger.accepted)}, refused {ledger.refused}, cases {len(filing.cases)}, "
+            f"ready again {', '.join(f'{seconds:.1f}' for seconds in ready_after)} s after kills 2 and 3"
+        )

@@ -44,7 +44,13 @@ async def platform(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Any, SmtpSink]]:
     async with running_smtp_sink() as sink, running_service(case_url, broker, consume_events=True) as (_, cases):
         settings = email_settings(
-            email_url, broker, data_dir, relay_host="127.0.0.1", relay_port=sink.port, dns_servers=dns
+            email_url,
+            broker,
+            data_dir,
+            relay_host="127.0.0.1",
+            relay_port=sink.port,
+            dns_servers=dns,
+            smtp_check_sender=True,
         )
         async with running_email(settings, consume=True) as (app, _):
             yield cases, app, sink
