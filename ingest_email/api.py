@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData, UploadFile
 
-from ingest_email import repository
+from ingest_email import authresults, repository
 from ingest_email.normalize import Envelope
 from ingest_email.rebuild import File, header_block, rebuild
 from ingest_email.receive import Kind, Received, Receiver
@@ -114,6 +114,10 @@ async def sendgrid_inbound(request: Request, edge: EdgeDep) -> MailAccepted:
 
 async def _sendgrid(form: FormData, edge: Edge) -> MailAccepted:
     envelope = _sendgrid_envelope(_text(form, "envelope"))
+    # SendGrid's own SPF and DKIM verdicts: it is the receiving side here.
+    checked = authresults.from_sendgrid(spf=_text(form, "SPF"), dkim=_text(form, "dkim"), mail_from=envelope.mail_from)
+    if checked is not None:
+        envelope = replace(envelope, checked=checked)
     raw_mime = form.get("email")
     if raw_mime is not None:
         raw = await _bytes(raw_mime)

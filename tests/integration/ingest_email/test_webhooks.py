@@ -56,6 +56,10 @@ async def test_every_sendgrid_capture_becomes_a_complaint(migrated_url: str, tmp
         [event] = await outbox_events(app)
         assert event["type"] == "complaint.message.received.v1"
         assert event["data"]["provider"] == "sendgrid" and event["data"]["sender"]["valid"]
+        spf = dict(capture.fields).get("SPF", "").strip().lower()
+        if spf in ("pass", "fail"):  # SendGrid checked the sender: its verdict is the one recorded
+            authentication = event["data"]["metadata"]["authentication"]
+            assert (authentication["spf"], authentication["source"]) == (spf, "sendgrid")
 
 
 @pytest.mark.parametrize("path", MAILGUN, ids=lambda p: p.name)
