@@ -400,16 +400,21 @@ class DeadLetterRecorded(_Event):
     @model_validator(mode="before")
     @classmethod
     def _clean_text(cls, data: Any) -> Any:
-        """Everything but `value` is cleaned; a `value` that no database column can hold as text (a NUL, a lone
-        surrogate, other control characters) is kept exactly, as base64 of its UTF-8 bytes."""
+        """Everything but the record itself (`value`, `headers`: replayed byte for byte; the headers are stored as JSON,
+        which holds any character) is cleaned. A `value` that no text column can hold (a NUL, a lone surrogate, other
+        control characters) is kept exactly, as base64 of its UTF-8 bytes."""
         if not isinstance(data, dict):
             return data
-        value = data.get("value")
-        cleaned = clean_strings({name: item for name, item in data.items() if name != "value"})
-        if isinstance(value, str) and data.get("value_encoding", "utf-8") == "utf-8" and clean_text(value) != value:
+        kept = {name: data[name] for name in _RECORD_FIELDS if name in data}
+        cleaned = {**clean_strings({name: item for name, item in data.items() if name not in kept}), **kept}
+        value = kept.get("value")
+        if isinstance(value, str) and cleaned.get("value_encoding", "utf-8") == "utf-8" and clean_text(value) != value:
             raw = value.encode("utf-8", "surrogatepass")
-            return {**cleaned, "value": base64.b64encode(raw).decode("ascii"), "value_encoding": "base64"}
-        return {**cleaned, "value": value} if "value" in data else cleaned
+            cleaned.update(value=base64.b64encode(raw).decode("ascii"), value_encoding="base64")
+        return cleaned
+
+
+_RECORD_FIELDS = ("value", "headers")
 
 
 EVENT_TYPES: dict[str, type[EventData]] = {

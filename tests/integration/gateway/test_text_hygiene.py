@@ -3,15 +3,20 @@ cleaned, on SQLite and PostgreSQL: the case service downstream can then file it.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from services.gateway.handlers import on_dead_letter
 from shared import topics
 from shared.bus import ensure_topics
 from shared.cloudevents import decode
+from shared.events import DeadLetterRecorded, payload_as
+from shared.ingest.deadletters import input_dead_letter
 from tests.integration.gateway.support import gateway_settings, read_records, running_gateway
 from tests.integration.gateway.test_messages import MESSAGE, has_event
 
@@ -62,3 +67,17 @@ async def test_a_complaint_of_only_a_nul_is_refused_as_missing_text(gateway: tup
 
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "text"
+
+
+async def test_a_dead_lettered_mail_holding_a_nul_is_kept_exactly(migrated_url: str, closed_bootstrap: str) -> None:
+    raw = b"From: an@example.com\r\nSubject: hi\r\n\r\nbroken\x00 mail\r\n"
+    letter = input_dead_letter(
+        raw, source="ingest_email", source_topic="ingest_email.smtp", reason="unreadable", failed_at=datetime.now(UTC)
+    )
+    async with running_gateway(gateway_settings(migrated_url, closed_bootstrap)) as (app, client):
+        async with app.state.runtime.sessions() as session, session.begin():
+            await on_dead_letter(session, letter, payload_as(letter, DeadLetterRecorded))
+        [item] = (await client.get("/v1/deadletters")).json()["items"]
+
+    assert item["value_encoding"] == "base64"
+    assert base64.b64decode(item["value"]) == raw
