@@ -10,7 +10,9 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	# The venv's own pip and setuptools are whatever the Python shipped (setuptools 65.5 with 3.11, which has known
+	# advisories): replaced by the pinned ones first.
+	$(BIN)/pip install --quiet --upgrade -c constraints.txt pip setuptools
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 

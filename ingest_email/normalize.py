@@ -26,6 +26,7 @@ from ingest_email.quotes import strip_reply
 from shared.contacts import normalize_email
 from shared.events import AttachmentMeta, Channel, ComplaintMessageReceived, Sender, ThreadRefs
 from shared.html import sanitize_html
+from shared.redaction import describe_error
 
 MAX_TEXT = 50_000
 MAX_FULL_TEXT = 100_000
@@ -99,7 +100,7 @@ def normalize(
     except RecursionError:
         raise Rejected("MIME structure nested too deeply") from None
     except Exception as error:  # a parser corner nobody foresaw: the message is kept as a dead letter, not lost
-        raise Rejected(f"unreadable message: {type(error).__name__}: {str(error)[:200]}") from None
+        raise Rejected(f"unreadable message: {describe_error(error)}") from None
 
 
 def _normalize(
@@ -123,7 +124,7 @@ def _normalize(
         raise Rejected("no sender address (From, Sender, Return-Path and the envelope are all missing or invalid)")
     sender_contact = normalize_email(sender_address)
     if not sender_contact.valid:
-        raise Rejected(f"the sender address is not an email address: {sender_address[:200]!r}")
+        raise Rejected("the sender address is not an email address")  # not repeated: reasons are logged
 
     walked = mime.walk(message, hints=hints)
     full_text, html = _bodies(walked)

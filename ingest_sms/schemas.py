@@ -8,13 +8,14 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from shared.db import as_utc
+from shared.text import CleanInput
 
 CASE_REFERENCE_PATTERN = r"^C-\d{4}-\d{6,}$"
 
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 
 
-class PhoneNoteRequest(BaseModel):
+class PhoneNoteRequest(CleanInput):
     """A note about a call, from an agent or a CTI system. Unknown fields are refused: a typo must not vanish."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -18,6 +18,7 @@ from pydantic import (
 
 from router_service.domain import MAX_LEVEL, MIN_LEVEL, Presence
 from shared.events import Channel
+from shared.text import CleanInput
 
 AGENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$"
 
@@ -39,7 +40,7 @@ ClockTime = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
-class ScheduleIn(BaseModel):
+class ScheduleIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     timezone: str = Field(description="IANA timezone, e.g. Asia/Ho_Chi_Minh.", examples=["Asia/Ho_Chi_Minh"])
@@ -58,7 +59,7 @@ class ScheduleIn(BaseModel):
         return value
 
 
-class AgentIn(BaseModel):
+class AgentIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=200)
@@ -97,7 +98,7 @@ class AgentIn(BaseModel):
         return {channel.value: limit for channel, limit in self.capacity.items()}
 
 
-class PresenceIn(BaseModel):
+class PresenceIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     presence: Presence
@@ -154,7 +155,7 @@ class OfferOut(BaseModel):
     reason: str | None
 
 
-class DeclineIn(BaseModel):
+class DeclineIn(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     reason: str | None = Field(None, max_length=500)
@@ -165,7 +166,7 @@ class AcceptedOut(BaseModel):
     assignment_id: str
 
 
-class DryRunIn(BaseModel):
+class DryRunIn(CleanInput):
     """A case requirement: who would get such a case now?"""
 
     model_config = ConfigDict(extra="forbid")

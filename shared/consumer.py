@@ -24,6 +24,7 @@ from shared.cloudevents import CloudEvent, EventData, decode, new_event
 from shared.events import DeadLetterRecorded, payload
 from shared.idempotency import mark_all_processed, processed_among
 from shared.logs import correlation_scope
+from shared.redaction import describe_error, describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -194,13 +195,13 @@ class EventConsumer(BackgroundTask):
         try:
             event = decode(record.value)
         except ValidationError as error:
-            return Poison(record, f"not a CloudEvents JSON envelope: {_summary(error)}")
+            return Poison(record, f"not a CloudEvents JSON envelope: {describe_validation_error(error)}")
         if event.type not in self._handlers:
             return None  # another consumer's event on a shared topic
         try:
             return Decoded(record, event, payload(event))
         except ValidationError as error:
-            return Poison(record, f"invalid {event.type} data: {_summary(error)}")
+            return Poison(record, f"invalid {event.type} data: {describe_validation_error(error)}")
 
     async def _apply(self, items: list[Decoded]) -> list[Poison]:
         """Apply the batch in one transaction; on a non-transient failure, fall back to one transaction each."""
@@ -223,10 +224,10 @@ class EventConsumer(BackgroundTask):
             except (OperationalError, DBAPIError) as error:
                 if _is_transient(error):
                     raise
-                failed.append(Poison(item.record, f"handler failed: {type(error).__name__}: {error.orig}"))
+                failed.append(Poison(item.record, f"handler failed: {describe_error(error)}"))
             except Exception as error:
                 log.exception("event %s (%s) failed", item.event.id, item.event.type)
-                failed.append(Poison(item.record, f"handler failed: {type(error).__name__}: {error}"))
+                failed.append(Poison(item.record, f"handler failed: {describe_error(error)}"))
         return failed
 
     async def _apply_all(self, session: AsyncSession, items: list[Decoded]) -> None:
@@ -292,11 +293,6 @@ def _is_transient(error: DBAPIError) -> bool:
         text = str(error.orig).lower()
         return any(marker in text for marker in ("locked", "connection", "timeout", "could not", "closed"))
     return False
-
-
-def _summary(error: ValidationError) -> str:
-    parts = [f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors()[:5]]
-    return "; ".join(parts)
 
 
 __all__ = ["BrokerUnavailable", "EventConsumer", "Handler", "KafkaError", "dead_letter"]

@@ -49,10 +49,15 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
-    """An engine for `url`: PostgreSQL through asyncpg, or SQLite as set up in shared.sqlite."""
+    """An engine for `url`: PostgreSQL through asyncpg, or SQLite as set up in shared.sqlite.
+
+    Statement parameters are customers' data (message text, addresses, notes): `hide_parameters` keeps them out of
+    every error text and log line SQLAlchemy writes."""
     if is_sqlite(url):
         return create_sqlite_engine(url)
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

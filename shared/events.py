@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.cloudevents import CloudEvent, EventData, UnknownEventType
+from shared.links import refused_link_reason
+from shared.text import clean_strings, clean_text
 
 
 class Channel(StrEnum):
@@ -49,6 +52,20 @@ class Priority(StrEnum):
 class _Part(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_text(cls, data: Any) -> Any:
+        return clean_strings(data)
+
+
+class _Event(EventData):
+    """An event payload whose text the databases can hold: see shared.text (a NUL alone makes PostgreSQL refuse)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_text(cls, data: Any) -> Any:
+        return clean_strings(data)
+
 
 class ContactAddress(_Part):
     """A normalized address (E.164 phone, lower-case email, platform user id) and what it was before."""
@@ -64,12 +81,25 @@ class Sender(ContactAddress):
 
 
 class AttachmentMeta(_Part):
+    """What is known of an attachment. A `url` we must never fetch or show as a link (not http/https, credentials in
+    it, a loopback, private or link-local host) is dropped, and `url_refused` says why."""
+
     filename: str | None = None
     content_type: str | None = None
     size: int | None = None
     sha256: str | None = None
     url: str | None = None
     content_id: str | None = None
+    url_refused: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_unsafe_url(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("url"), str):
+            reason = refused_link_reason(data["url"])
+            if reason is not None:
+                return {**data, "url": None, "url_refused": reason}
+        return data
 
 
 class ThreadRefs(_Part):
@@ -79,7 +109,7 @@ class ThreadRefs(_Part):
     conversation_id: str | None = None
 
 
-class ComplaintMessageReceived(EventData):
+class ComplaintMessageReceived(_Event):
     """A customer's message, normalized by an ingest adapter; `provider_message_id` is the dedup key."""
 
     event_type = "complaint.message.received.v1"
@@ -100,8 +130,19 @@ class ComplaintMessageReceived(EventData):
     customer_ref: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _note_refused_urls(self) -> ComplaintMessageReceived:
+        refused = [
+            {"attachment": index, "reason": attachment.url_refused}
+            for index, attachment in enumerate(self.attachments)
+            if attachment.url_refused
+        ]
+        if refused:
+            self.metadata["attachment_urls_refused"] = refused
+        return self
 
-class CaseOpened(EventData):
+
+class CaseOpened(_Event):
     event_type = "case.opened.v1"
 
     case_id: str
@@ -118,7 +159,7 @@ class CaseOpened(EventData):
     preferred_skills: tuple[str, ...] = ()  # skills that help with the case, beyond the one it requires
 
 
-class CaseMessageAdded(EventData):
+class CaseMessageAdded(_Event):
     event_type = "case.message_added.v1"
 
     case_id: str
@@ -130,7 +171,7 @@ class CaseMessageAdded(EventData):
     added_at: datetime
 
 
-class CaseAssigned(EventData):
+class CaseAssigned(_Event):
     event_type = "case.assigned.v1"
 
     case_id: str
@@ -139,7 +180,7 @@ class CaseAssigned(EventData):
     assignment_id: str | None = None
 
 
-class CaseOffered(EventData):
+class CaseOffered(_Event):
     """The router offered the case to an agent, who must accept or decline it before `expires_at`."""
 
     event_type = "case.offered.v1"
@@ -151,7 +192,7 @@ class CaseOffered(EventData):
     expires_at: datetime
 
 
-class CaseOfferEnded(EventData):
+class CaseOfferEnded(_Event):
     """An offer ended without an assignment: `outcome` declined, expired (no answer in time) or rescinded (the
     agent went away or offline). The router offers the case to someone else or queues it."""
 
@@ -165,7 +206,7 @@ class CaseOfferEnded(EventData):
     ended_at: datetime
 
 
-class CaseResolved(EventData):
+class CaseResolved(_Event):
     """The case was resolved: its agent (if any) is free of it; the router releases the capacity it held."""
 
     event_type = "case.resolved.v1"
@@ -176,7 +217,7 @@ class CaseResolved(EventData):
     resolved_at: datetime
 
 
-class CaseClosed(EventData):
+class CaseClosed(_Event):
     """The case was closed (after resolution, or without one): nobody works on it any more."""
 
     event_type = "case.closed.v1"
@@ -193,7 +234,7 @@ class SlaTarget(StrEnum):
     RESOLUTION = "resolution"
 
 
-class CaseSlaAtRisk(EventData):
+class CaseSlaAtRisk(_Event):
     """A service-level target of the case is close to its due time and not yet met."""
 
     event_type = "case.sla_at_risk.v1"
@@ -204,7 +245,7 @@ class CaseSlaAtRisk(EventData):
     at: datetime
 
 
-class CaseSlaBreached(EventData):
+class CaseSlaBreached(_Event):
     """A service-level target of the case passed its due time unmet."""
 
     event_type = "case.sla_breached.v1"
@@ -215,7 +256,7 @@ class CaseSlaBreached(EventData):
     at: datetime
 
 
-class CaseEscalated(EventData):
+class CaseEscalated(_Event):
     """The router escalated the case to a supervisor (an SLA breach); `supervisor_id` should look at it."""
 
     event_type = "case.escalated.v1"
@@ -227,7 +268,7 @@ class CaseEscalated(EventData):
     escalated_at: datetime
 
 
-class CaseReopened(EventData):
+class CaseReopened(_Event):
     """A resolved case is open again (the customer wrote within the reopen window, an agent reopened it, or a low
     satisfaction score): the router routes it again, preferring `previous_agent_id`."""
 
@@ -246,7 +287,7 @@ class CaseReopened(EventData):
     markers: tuple[str, ...] = ()
 
 
-class CaseReclassified(EventData):
+class CaseReclassified(_Event):
     """An agent (or a rule) changed the case's category or priority."""
 
     event_type = "case.reclassified.v1"
@@ -260,7 +301,7 @@ class CaseReclassified(EventData):
     reclassified_at: datetime
 
 
-class CaseEscalationRequested(EventData):
+class CaseEscalationRequested(_Event):
     """An agent escalated the case with a reason: the router hands it to the agent's supervisor
     (`case.escalated.v1`)."""
 
@@ -272,7 +313,7 @@ class CaseEscalationRequested(EventData):
     requested_at: datetime
 
 
-class CaseFollowUpDue(EventData):
+class CaseFollowUpDue(_Event):
     """The check-back after a resolution is due: `agent_id` should contact the customer (a survey went out too)."""
 
     event_type = "case.follow_up_due.v1"
@@ -290,7 +331,7 @@ class OutboundPurpose(StrEnum):
     SURVEY = "survey"
 
 
-class OutboundMessageRequested(EventData):
+class OutboundMessageRequested(_Event):
     """A message to send to a customer on their channel; `outbound_id` is the sender's dedup key.
 
     `thread.message_id` is the Message-ID to give an email (so the customer's answer threads back), `in_reply_to` and
@@ -324,7 +365,7 @@ class DeliveryStatus(StrEnum):
     SKIPPED = "skipped"  # not sent on purpose (e.g. the customer opted out on this channel)
 
 
-class OutboundDeliveryReported(EventData):
+class OutboundDeliveryReported(_Event):
     """What became of an outbound message, reported by the channel service that sent it (on complaints.inbound.v1,
     keyed by case id): the case records it on the message and, for a failure, on its timeline."""
 
@@ -340,7 +381,7 @@ class OutboundDeliveryReported(EventData):
     reported_at: datetime
 
 
-class DeadLetterRecorded(EventData):
+class DeadLetterRecorded(_Event):
     """A record a consumer could not process, kept whole so it can be replayed to `source_topic`."""
 
     event_type = "deadletter.recorded.v1"
@@ -355,6 +396,25 @@ class DeadLetterRecorded(EventData):
     value_encoding: str = "utf-8"
     headers: tuple[tuple[str, str], ...] = ()
     failed_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_text(cls, data: Any) -> Any:
+        """Everything but the record itself (`value`, `headers`: replayed byte for byte; the headers are stored as JSON,
+        which holds any character) is cleaned. A `value` that no text column can hold (a NUL, a lone surrogate, other
+        control characters) is kept exactly, as base64 of its UTF-8 bytes."""
+        if not isinstance(data, dict):
+            return data
+        kept = {name: data[name] for name in _RECORD_FIELDS if name in data}
+        cleaned = {**clean_strings({name: item for name, item in data.items() if name not in kept}), **kept}
+        value = kept.get("value")
+        if isinstance(value, str) and cleaned.get("value_encoding", "utf-8") == "utf-8" and clean_text(value) != value:
+            raw = value.encode("utf-8", "surrogatepass")
+            cleaned.update(value=base64.b64encode(raw).decode("ascii"), value_encoding="base64")
+        return cleaned
+
+
+_RECORD_FIELDS = ("value", "headers")
 
 
 EVENT_TYPES: dict[str, type[EventData]] = {

@@ -1,4 +1,8 @@
-"""Structured JSON logging with a correlation id carried in a context variable. Never log message bodies."""
+"""Structured JSON logging with a correlation id carried in a context variable.
+
+Never log message bodies, addresses, phone numbers or SQL parameters. An exception is written as its traceback (where
+it happened) and, for each exception in the chain, what shared.redaction allows of it: its text often quotes data.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,18 @@ import contextvars
 import json
 import logging
 import sys
+import traceback
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from types import TracebackType
+
+from shared.redaction import describe_error
+
+# Kept at WARNING or above whatever the level: aiokafka's debug lines hold whole record values (message bodies),
+# uvicorn's access lines every request.
+QUIET_LOGGERS = ("aiokafka", "uvicorn.access")
 
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 
@@ -53,6 +65,25 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
+    def formatException(  # noqa: N802 (logging's name)
+        self, ei: tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+    ) -> str:
+        return redacted_traceback(ei[1]) if ei[1] is not None else ""
+
+
+def redacted_traceback(error: BaseException) -> str:
+    """The traceback of `error` and of the exceptions it came from (those first, as Python prints them), each named
+    by `describe_error` instead of its text."""
+    blocks: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        blocks.append(f"Traceback (most recent call last):\n{frames}{describe_error(current)}")
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    return "\n\nThe above exception led to the following one:\n\n".join(reversed(blocks))
+
 
 def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
@@ -60,5 +91,5 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "uvicorn.access"):
+    for noisy in QUIET_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -1,9 +1,11 @@
-"""ASGI middleware shared by every HTTP service: body size limit and correlation ids."""
+"""ASGI middleware shared by every HTTP service: body size limit, control characters in URLs, correlation ids."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -60,23 +62,55 @@ class BodySizeLimit:
         await self.app(scope, _replay([body_message], receive), send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": PROBLEM_BASE + "payload-too-large",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": f"The body must be at most {self.max_bytes} bytes.",
-                "instance": scope.get("path", ""),
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
-            }
+        await _send_problem(
+            send,
+            status=413,
+            kind="payload-too-large",
+            title="Request body too large",
+            detail=f"The body must be at most {self.max_bytes} bytes.",
+            instance=scope.get("path", ""),
         )
-        await send({"type": "http.response.body", "body": body})
+
+
+_CONTROL_BYTE = re.compile(rb"[\x00-\x1f\x7f]")
+
+
+class UrlControlCharacters:
+    """Answer 400 (problem+json) for a path or query with a control character (`%00` and the like): no id, filter
+    or search term has one, and PostgreSQL refuses a NUL outright (a 500 when it reached a query)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_control_character(scope):
+            await _send_problem(
+                send,
+                status=400,
+                kind="invalid-url",
+                title="Invalid characters in the URL",
+                detail="The path and query must not contain control characters.",
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+def _has_control_character(scope: Scope) -> bool:
+    path = str(scope.get("path", ""))
+    query = unquote_to_bytes(bytes(scope.get("query_string", b"")))
+    return any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path) or _CONTROL_BYTE.search(query) is not None
+
+
+async def _send_problem(
+    send: Send, *, status: int, kind: str, title: str, detail: str, instance: str | None = None
+) -> None:
+    problem: dict[str, Any] = {"type": PROBLEM_BASE + kind, "title": title, "status": status, "detail": detail}
+    if instance is not None:
+        problem["instance"] = instance
+    body = json.dumps(problem).encode()
+    headers = [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class CorrelationId:

@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import argparse
 import signal
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import uvicorn
 from fastapi import FastAPI
-from pydantic import ValidationError
 
 from shared.logs import configure_logging
 from shared.migrations import upgrade
 from shared.runtime import REPLAY_SIGNAL
-from shared.settings import DatabaseSettings, ServiceSettings, describe_validation_error
+from shared.settings import DatabaseSettings, ServiceSettings, load_settings_or_exit
 
 S = TypeVar("S", bound=ServiceSettings)
-
-
-def load_settings(settings_class: type[S], env_prefix: str) -> S:
-    """Settings from the environment and `.env`; an invalid one stops the process, naming the variable."""
-    try:
-        return settings_class()
-    except ValidationError as error:
-        sys.stderr.write(describe_validation_error(error, env_prefix) + "\n")
-        raise SystemExit(2) from None
 
 
 def run_service(
@@ -42,7 +31,7 @@ def run_service(
     parser = argparse.ArgumentParser(prog=f"python -m {name}")
     parser.add_argument("command", choices=["serve", "migrate", "check"], nargs="?", default="serve")
     args = parser.parse_args(argv)
-    settings = load_settings(settings_class, env_prefix)
+    settings = load_settings_or_exit(settings_class, env_prefix)
     configure_logging(name, settings.log_level)
     if args.command == "check":
         return

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from shared.key_strength import is_placeholder, weakness
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
-# Settings whose values must never appear in a message, even an error about them.
-SECRET_ENV_NAMES = frozenset({"TOKEN_SIGNING_KEY"})
+# The exit code of a process whose settings are invalid (the launcher's preflight tells it from other failures).
+INVALID_SETTINGS_EXIT = 2
+T = TypeVar("T", bound=BaseSettings)
 
 
 def shared_field(default: Any, env: str, **kwargs: Any) -> Any:
@@ -77,16 +80,17 @@ class ServiceSettings(BaseSettings):
 class DatabaseSettings(ServiceSettings):
     """Settings of a service that owns a database (`database_url`, defaulting to a SQLite file in data_dir)."""
 
-    database_url: str = ""
+    # A PostgreSQL URL carries its password: kept as a secret, so no repr or error shows it.
+    database_url: SecretStr = SecretStr("")
     database_pool_size: int = Field(5, ge=1, le=100)
     outbox_retention_hours: float = shared_field(24, "OUTBOX_RETENTION_HOURS", ge=0)
     processed_events_retention_days: float = shared_field(7, "PROCESSED_EVENTS_RETENTION_DAYS", gt=0)
 
     @field_validator("database_url")
     @classmethod
-    def _no_placeholder_password(cls, value: str) -> str:
+    def _no_placeholder_password(cls, value: SecretStr) -> SecretStr:
         try:
-            password = urlsplit(value).password
+            password = urlsplit(value.get_secret_value()).password
         except ValueError:
             return value  # not a URL we can read: SQLAlchemy says what is wrong with it
         if password and is_placeholder(unquote(password)):
@@ -94,20 +98,51 @@ class DatabaseSettings(ServiceSettings):
         return value
 
     def resolved_database_url(self, service_name: str) -> str:
-        if self.database_url:
-            return self.database_url
+        url = self.database_url.get_secret_value()
+        if url:
+            return url
         return f"sqlite+aiosqlite:///{(self.data_dir / f'{service_name}.db').as_posix()}"
 
 
 def describe_validation_error(error: ValidationError, prefix: str) -> str:
-    """One line per invalid setting, naming the environment variable a user would set."""
+    """One line per invalid setting, naming the environment variable a user would set and what is wrong with it.
+
+    Never the value: a setting may hold a secret (a raw API key pasted where its hash belongs, a password in a
+    database URL), and whatever is written here ends up on consoles and in logs."""
     lines = []
-    for item in error.errors():
-        name = str(item["loc"][0]).upper() if item["loc"] else "?"
+    for item in error.errors(include_url=False):
+        # A few of pydantic's messages quote part of the input (a union's tag): those are named by their type.
+        given = item.get("input")
+        quotes_input = isinstance(given, str) and len(given) >= 3 and given in item["msg"]
+        what = item["type"].replace("_", " ") if quotes_input else item["msg"]
+        if not item["loc"]:  # a rule across settings: its message names them
+            lines.append(f"invalid settings: {what}")
+            continue
+        name = str(item["loc"][0]).upper()
         env = name if name in SHARED_ENV_NAMES else f"{prefix}{name}"
-        got = "a hidden value" if name in SECRET_ENV_NAMES else repr(item.get("input"))
-        lines.append(f"invalid setting {env}: {item['msg']} (got {got})")
+        lines.append(f"invalid setting {env}: {what}")
     return "\n".join(lines)
+
+
+def describe_settings_error(error: SettingsError, prefix: str) -> str:
+    """The setting pydantic-settings could not even parse (a JSON value that is not JSON), without its value."""
+    found = re.search(r'field "(\w+)"', str(error))
+    name = found.group(1).upper() if found else "?"
+    env = name if name in SHARED_ENV_NAMES else f"{prefix}{name}"
+    return f"invalid setting {env}: not readable (a list or map is written as JSON)"
+
+
+def load_settings_or_exit(settings_class: type[T], prefix: str) -> T:
+    """Settings from the environment and `.env`; an invalid one stops the process (exit 2), naming the variable and
+    what is wrong with it, never its value."""
+    try:
+        return settings_class()
+    except ValidationError as error:
+        message = describe_validation_error(error, prefix)
+    except SettingsError as error:
+        message = describe_settings_error(error, prefix)
+    sys.stderr.write(message + "\n")
+    raise SystemExit(INVALID_SETTINGS_EXIT)
 
 
 SHARED_ENV_NAMES = frozenset(

@@ -63,7 +63,9 @@ def create_sqlite_engine(url: str) -> AsyncEngine:
     async def connect() -> aiosqlite.Connection:
         return await InlineConnection(connector)
 
-    engine = create_async_engine(url, async_creator=connect, pool_size=1, max_overflow=0, pool_timeout=60)
+    engine = create_async_engine(
+        url, async_creator=connect, pool_size=1, max_overflow=0, pool_timeout=60, hide_parameters=True
+    )
     event.listen(engine.sync_engine, "connect", _tune)
     event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from shared.bus import KafkaBus
 from shared.health import Check, health_router
-from shared.middleware import BodySizeLimit, CorrelationId
+from shared.middleware import BodySizeLimit, CorrelationId, UrlControlCharacters
 from shared.problems import install_problem_handlers
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -27,6 +27,7 @@ def new_app(
     app = FastAPI(title=title, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UrlControlCharacters)
     app.add_middleware(CorrelationId)
     app.include_router(health_router(lambda: checks(app)))
     return app

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, computed_f
 
 from case_service.domain import CaseStatus
 from shared.events import Channel, Priority
+from shared.text import CleanInput
 
 # Surrounding blanks are dropped, so a text of only spaces counts as missing (422).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
@@ -140,33 +141,33 @@ class CaseList(BaseModel):
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class ReplyIn(BaseModel):
+class ReplyIn(CleanInput):
     text: Text
     await_customer: bool = Field(False, description="Wait on the customer after this reply (pending_customer).")
 
 
-class NoteIn(BaseModel):
+class NoteIn(CleanInput):
     text: Text
 
 
-class EscalateIn(BaseModel):
+class EscalateIn(CleanInput):
     reason: Reason
 
 
-class ResolveIn(BaseModel):
+class ResolveIn(CleanInput):
     resolution_code: Tag
     root_cause: Tag
 
 
-class ReopenIn(BaseModel):
+class ReopenIn(CleanInput):
     reason: Reason
 
 
-class CloseIn(BaseModel):
+class CloseIn(CleanInput):
     reason: Reason | None = None
 
 
-class ReclassifyIn(BaseModel):
+class ReclassifyIn(CleanInput):
     """An agent's override of the automatic classification: at least one of the two."""
 
     category: Tag | None = None
@@ -179,10 +180,10 @@ class ReclassifyIn(BaseModel):
         return self
 
 
-class SplitIn(BaseModel):
+class SplitIn(CleanInput):
     message_ids: list[Id] = Field(min_length=1, max_length=500, description="Inbound messages of this case.")
 
 
-class MoveIn(BaseModel):
+class MoveIn(CleanInput):
     message_id: Id
     to_case_id: Id

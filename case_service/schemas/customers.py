@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from case_service.schemas.cases import CaseSummary
 from shared.events import AddressKind, Channel
+from shared.text import CleanInput
 
 
 class _Out(BaseModel):
@@ -77,7 +78,7 @@ class CustomerList(BaseModel):
     items: list[CustomerSummary]
 
 
-class CustomerPatch(BaseModel):
+class CustomerPatch(CleanInput):
     """The fields to change; at least one."""
 
     model_config = ConfigDict(extra="forbid")
@@ -107,7 +108,7 @@ class CustomerPatched(CustomerDetail):
     changed_at: datetime
 
 
-class MergeRequest(BaseModel):
+class MergeRequest(CleanInput):
     other_customer_id: str = Field(min_length=1, max_length=36, description="The customer folded into this one.")
 
 

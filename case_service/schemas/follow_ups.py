@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
+from shared.text import CleanInput
+
 
 class FollowUpState(StrEnum):
     SCHEDULED = "scheduled"
@@ -34,5 +36,5 @@ class FollowUpList(BaseModel):
     items: list[FollowUpOut]
 
 
-class FollowUpDoneIn(BaseModel):
+class FollowUpDoneIn(CleanInput):
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2_000)] | None = None

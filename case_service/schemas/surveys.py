@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.text import CleanInput
+
 
 class SurveyForm(BaseModel):
     """What a web form needs to ask the question."""
@@ -14,7 +16,7 @@ class SurveyForm(BaseModel):
     expired: bool
 
 
-class SurveyAnswer(BaseModel):
+class SurveyAnswer(CleanInput):
     model_config = ConfigDict(extra="forbid")
 
     score: int = Field(ge=1, le=5, description="1 (very unhappy) to 5 (very happy).")

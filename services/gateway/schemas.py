@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from shared.auth import Role
 from shared.db import as_utc
 from shared.events import Channel
+from shared.text import CleanInput
 from shared.tokens import MAX_LIFETIME
 
 # Primary language subtag and optional subtags ("vi", "en-US", "zh-Hant-TW"): enough to route, not a full BCP 47 parser.
@@ -19,7 +20,7 @@ LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
 
 
-class MessageRequest(BaseModel):
+class MessageRequest(CleanInput):
     """A complaint from an integrator. Unknown fields are refused: a misspelt field must not vanish silently."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -88,7 +89,7 @@ class DeadLetterStats(BaseModel):
     by_source: list[DeadLetterCount]
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(CleanInput):
     """What an access token grants: a role and, for the agent role only, the agent it acts as."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

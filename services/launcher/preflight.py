@@ -8,8 +8,8 @@ from collections.abc import Mapping
 
 from services.launcher.catalog import ServiceSpec
 from services.launcher.processes import run_to_completion
+from shared.settings import INVALID_SETTINGS_EXIT
 
-INVALID_SETTINGS_EXIT = 2
 OUTPUT_LINES = 40
 
 Environments = Mapping[str, Mapping[str, str]]

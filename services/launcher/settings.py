@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.launcher.catalog import SERVICE_NAMES
-from shared.settings import describe_validation_error, shared_field
+from shared.settings import load_settings_or_exit, shared_field
 
 ENV_PREFIX = "PLATFORM_"
 
@@ -56,8 +55,4 @@ def _split(value: str) -> list[str]:
 
 def load_launcher_settings() -> LauncherSettings:
     """Settings from the environment and `.env`; an invalid one stops the launcher (exit 2), naming the variable."""
-    try:
-        return LauncherSettings()
-    except ValidationError as error:
-        sys.stderr.write(describe_validation_error(error, ENV_PREFIX) + "\n")
-        raise SystemExit(2) from None
+    return load_settings_or_exit(LauncherSettings, ENV_PREFIX)

@@ -157,7 +157,7 @@ async def test_poison_record_goes_to_deadletter_and_next_is_processed(bus: Kafka
     reasons = [letter.data["reason"] for letter in letters]
     assert any("not a CloudEvents JSON envelope" in r for r in reasons)
     assert any("invalid complaint.message.received.v1 data" in r and "channel" in r for r in reasons)
-    assert any("ValueError: cannot handle this message" in r for r in reasons)
+    assert "handler failed: ValueError" in reasons, "the type only: exception texts may quote the message"
     assert {letter.data["source_topic"] for letter in letters} == {topics.COMPLAINTS_INBOUND}
     assert any(letter.data["value"] == "{not json" for letter in letters)
     async with engine.connect() as connection:

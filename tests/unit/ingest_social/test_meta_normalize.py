@@ -62,7 +62,11 @@ def test_corpus_messenger_text_and_image() -> None:
         "USER_ID",
     )
     [image] = parse(corpus_json("messenger", "wsStructuredMessageRequest.json")).messages
-    assert (image.text, [a.url for a in image.attachments]) == ("", ["IMAGE_URL"])
+    # The corpus' placeholder is no http(s) link: the attachment is kept without it, saying why.
+    assert (image.text, [(a.url, a.url_refused) for a in image.attachments]) == (
+        "",
+        [(None, "only http and https links are kept")],
+    )
 
 
 def test_corpus_messenger_delivery_is_a_status_and_optin_is_skipped() -> None:
