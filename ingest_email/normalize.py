@@ -18,7 +18,7 @@ from typing import Any
 from ingest_email import dsn, mime
 from ingest_email.automated import automated_reason
 from ingest_email.headers import addresses, raw_to_text
-from ingest_email.htmltext import html_to_text, sanitize_html
+from ingest_email.htmltext import MAX_HTML_CHARS, bounded_markup, html_to_text, sanitize_html
 from ingest_email.language import guess_language
 from ingest_email.msgids import first_id, message_ids
 from ingest_email.quotes import strip_reply
@@ -149,6 +149,8 @@ def _normalize(
         metadata["attachments_refused"] = list(refused)
     if walked.enclosed and content_type != "multipart/report":
         metadata["forwarded"] = [_summary(enclosed, hints) for enclosed in walked.enclosed[:10]]
+    if html and len(html) > MAX_HTML_CHARS and not any(part.strip() for part in walked.plain):
+        metadata["html_text_truncated"] = MAX_HTML_CHARS  # the text is that of the HTML's first characters only
     if len(full_text) > MAX_FULL_TEXT or len(new_text) > MAX_TEXT or (html and len(html) > MAX_HTML):
         metadata["truncated"] = True
     if envelope.mail_from is not None:
@@ -163,7 +165,7 @@ def _normalize(
         recipient=_recipient(headers, envelope, our_domains),
         subject=subject,
         text=new_text[:MAX_TEXT],
-        html=sanitize_html(html[:MAX_HTML]) if html else None,
+        html=sanitize_html(bounded_markup(html[:MAX_HTML])) if html else None,
         language=guess_language(new_text or full_text or (subject or ""), headers.get_or_none("Content-Language")),
         attachments=tuple(_meta(blob) for blob in stored),
         thread=ThreadRefs(
