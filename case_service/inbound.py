@@ -49,14 +49,15 @@ async def place(
 ) -> Placement:
     """The answer to a survey still waiting on this channel goes to its case; a consent keyword goes where the
     conversation is without reopening anything; everything else by the threading rules."""
-    # Only the customer answers a survey: never a note staff wrote about a call, nor a mail failing authentication.
-    answerable = consent is None and not is_phone_note(data) and csat.may_answer(data)
-    answer = wording.parse_survey_answer(data.text) if answerable else None
-    if answer is not None:
+    # The customer's text is read for a score only when a survey is waiting for one, and only the customer answers:
+    # never a note staff wrote about a call, nor a mail whose sender failed authentication.
+    survey = None
+    if consent is None and not is_phone_note(data) and csat.may_answer(data):
         survey = await repository.open_survey(session, customer_id=customer.id, channel=data.channel, now=now)
-        if survey is not None:
-            reason = f"An answer to the satisfaction survey sent on {survey.channel} at {survey.sent_at:%Y-%m-%d}"
-            return Placement(survey.case_id, SURVEY_ANSWER, reason, survey=survey, answer=answer, keep_status=True)
+    answer = wording.parse_survey_answer(data.text) if survey is not None else None
+    if survey is not None and answer is not None:
+        reason = f"An answer to the satisfaction survey sent on {survey.channel} at {survey.sent_at:%Y-%m-%d}"
+        return Placement(survey.case_id, SURVEY_ANSWER, reason, survey=survey, answer=answer, keep_status=True)
     decision = await thread_lookup.decide(
         session, data=data, customer_id=customer.id, now=now, reopen_window=reopen_window
     )

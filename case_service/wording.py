@@ -147,10 +147,13 @@ _LEADING_SCORE = re.compile(rf"^\s*([1-5])(?!\d)(?![.,]\d){_QUANTITY}{_OUT_OF_FI
 # A score inside a sentence, said to be one: "Tôi chấm 2 điểm vì...", "I'd give it 4/5", "rate 3".
 _SCORE_IN_SENTENCE = re.compile(
     r"(?<![\d.,])([1-5])(?!\d)(?![.,]\d)(?:\s*(?:/|trên|tren|out\s+of)\s*5(?!\d)|\s*(?:điểm|diem|sao|stars?|points?)\b)"
-    r"|(?:chấm|cham|rate|rating|score|give\s+it|give\s+you)\s*:?\s*([1-5])(?!\d)(?![.,]\d)",
+    # `\s*(?::\s*)?`, not `\s*:?\s*`: two adjacent runs over the same spaces backtrack quadratically.
+    r"|(?:chấm|cham|rate|rating|score|give\s+it|give\s+you)\s*(?::\s*)?([1-5])(?!\d)(?![.,]\d)",
     re.IGNORECASE,
 )
 _SEPARATORS = " \t\r\n-–—:;,.!)/|"
+# A score is said near the start of an answer; the patterns read no further (the comment is the whole text).
+MAX_SCORE_SCAN = 2_000
 
 
 def parse_survey_answer(text: str) -> tuple[int, str | None] | None:
@@ -160,11 +163,12 @@ def parse_survey_answer(text: str) -> tuple[int, str | None] | None:
     (`Tôi chấm 2 điểm vì giao chậm`) keeps the whole sentence as the comment.
     """
     value = unicodedata.normalize("NFC", text).strip()
-    leading = _LEADING_SCORE.match(value)
+    scanned = value[:MAX_SCORE_SCAN]
+    leading = _LEADING_SCORE.match(scanned)
     if leading is not None:
         comment = value[leading.end() :].lstrip(_SEPARATORS).strip()
         return int(leading[1]), comment or None
-    inside = _SCORE_IN_SENTENCE.search(value)
+    inside = _SCORE_IN_SENTENCE.search(scanned)
     if inside is not None:
         return int(inside[1] or inside[2]), value
     return None

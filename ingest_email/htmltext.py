@@ -1,15 +1,24 @@
-"""HTML mail as readable text (stdlib html.parser), and HTML made safe to show (nh3).
+"""HTML mail as readable text (lxml), and HTML made safe to show (nh3).
 
 Quoted history is marked the way plain-text mail marks it, so one stripper handles both: a `blockquote`, Gmail's
 `gmail_quote`, Yahoo's `yahoo_quoted` and Apple Mail's `type=cite` become `> ` lines, and Outlook's reply header
 block (`divRplyFwdMsg`) starts with the `-----Original Message-----` line Outlook writes in plain text.
+
+The text comes from libxml2's HTML parser (through lxml's parser-target interface, so no tree is built): it is C, reads
+in time linear in its input (tests/unit/test_linear_time.py), recovers from the broken markup real mail holds, and is
+kept up to date with security fixes. Not CPython 3.11's `html.parser`, quadratic on unclosed constructs
+(CVE-2025-6069: 29 KB of `<a ` took 12 s); not selectolax (lexbor), whose HTML5 tree building is quadratic on
+misnested formatting elements (1 MB of `<b id=N>` then `<p>` took minutes); not html5lib (pure Python, unmaintained).
+Only the first MAX_HTML_CHARS characters are read; normalize notes when a mail's text was cut there.
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
+from lxml import etree
+
+MAX_HTML_CHARS = 500_000  # of an HTML body turned into text; the stored, sanitized HTML is shorter still
 _BLOCKS = frozenset(
     {
         "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "fieldset", "figcaption", "figure",
@@ -25,9 +34,10 @@ _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 MAX_DEPTH = 200
 
 
-class _Text(HTMLParser):
+class _Text:
+    """The parser's target: lines of text from start tags, end tags and character data, in document order."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.lines: list[str] = []
         self.current: list[str] = []
         self.stack: list[tuple[str, bool]] = []  # (tag, opened a quote)
@@ -42,8 +52,8 @@ class _Text(HTMLParser):
         self.lines.append(("> " * self.quote_depth + line) if line or self.quote_depth else line)
         self.current = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: (value or "") for name, value in attrs}
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        values = {name: (value or "") for name, value in attrib.items()}
         if tag in _SKIPPED:
             self.skipping += 1
             return
@@ -75,13 +85,14 @@ class _Text(HTMLParser):
             if quote:
                 self.quote_depth += 1
 
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag in _SKIPPED:
             self.skipping = max(0, self.skipping - 1)
             return
         if tag in _VOID:
             return
-        # Close up to the matching open tag: real mail HTML leaves tags open.
+        # Close up to the matching open tag (the parser closes what the mail left open, in order; past MAX_DEPTH
+        # the inner tags were never pushed).
         for index in range(len(self.stack) - 1, -1, -1):
             if self.stack[index][0] == tag:
                 for _, quoted in self.stack[index:]:
@@ -91,10 +102,10 @@ class _Text(HTMLParser):
                 break
         if tag == "pre":
             self.pre = max(0, self.pre - 1)
-        if tag in _BLOCKS or tag in ("td", "th"):
-            self._newline()
+        if (tag in _BLOCKS and tag != "li") or tag in ("td", "th"):
+            self._newline()  # an item ends where the next begins or its list ends: no blank line between items
 
-    def handle_data(self, data: str) -> None:
+    def data(self, data: str) -> None:
         if self.skipping:
             return
         if self.pre:
@@ -106,6 +117,9 @@ class _Text(HTMLParser):
         else:
             self.current.append(data.replace("\n", " "))
 
+    def close(self) -> None:
+        """Called by the parser at the end; the text is read with text()."""
+
     def text(self) -> str:
         self._newline()
         out: list[str] = []
@@ -116,11 +130,14 @@ class _Text(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
-    """The text a reader sees, paragraphs on their own lines, quoted parts as `> ` lines."""
-    parser = _Text()
+    """The text a reader sees, paragraphs on their own lines, quoted parts as `> ` lines; of the first
+    MAX_HTML_CHARS characters of `html`."""
+    target = _Text()
+    # Bytes with the encoding stated, so a `<meta charset>` inside cannot make libxml2 decode the text again.
+    parser = etree.HTMLParser(target=target, encoding="utf-8", recover=True, no_network=True)
     try:
-        parser.feed(html)
+        parser.feed(html[:MAX_HTML_CHARS].encode("utf-8", "replace"))
         parser.close()
-    except Exception:  # html.parser is lenient; anything it still cannot take leaves what was read so far
+    except etree.LxmlError:  # libxml2 recovers from nearly anything; what it still refuses leaves the text read so far
         pass
-    return parser.text()
+    return target.text()

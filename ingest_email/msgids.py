@@ -7,7 +7,9 @@ import re
 
 _BRACKETED = re.compile(r"<\s*([^<>\s]+?)\s*>")
 _COMMENT = re.compile(r"\((?:[^()\\]|\\.)*\)")
-_BARE = re.compile(r"[^\s<>,;()\"]+@[^\s<>,;()\"]+")
+# Runs of id characters; a run with an `@` inside is a bare id. (Not `[^...]+@[^...]+`: from every start in a long
+# run without an `@`, that pattern scans to the run's end, quadratic in its length.)
+_RUN = re.compile(r"[^\s<>,;()\"]+")
 MAX_IDS = 100
 MAX_ID_LENGTH = 500
 
@@ -20,7 +22,7 @@ def message_ids(value: str | None) -> tuple[str, ...]:
     text = _COMMENT.sub(" ", value)
     found = [match.group(1) for match in _BRACKETED.finditer(text)]
     if not found:
-        found = _BARE.findall(text)
+        found = [run for run in _RUN.findall(text) if "@" in run[1:-1]]
     unique: dict[str, None] = {}
     for token in found:
         token = token.strip()

@@ -19,7 +19,7 @@ from typing import Any
 from ingest_email import attachments, authresults, dsn, mime
 from ingest_email.automated import automated_reason
 from ingest_email.headers import addresses, raw_to_text
-from ingest_email.htmltext import html_to_text
+from ingest_email.htmltext import MAX_HTML_CHARS, html_to_text
 from ingest_email.language import guess_language
 from ingest_email.msgids import first_id, message_ids
 from ingest_email.quotes import strip_reply
@@ -166,6 +166,8 @@ def _normalize(
         metadata["remote_images_blocked"] = safe_html.remote_images_blocked
     if walked.enclosed and content_type != "multipart/report":
         metadata["forwarded"] = [_summary(enclosed, hints) for enclosed in walked.enclosed[:10]]
+    if html and len(html) > MAX_HTML_CHARS and not any(part.strip() for part in walked.plain):
+        metadata["html_text_truncated"] = MAX_HTML_CHARS  # the text is that of the HTML's first characters only
     if len(full_text) > MAX_FULL_TEXT or len(new_text) > MAX_TEXT or (html and len(html) > MAX_HTML):
         metadata["truncated"] = True
     if envelope.mail_from is not None:

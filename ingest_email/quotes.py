@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 
+MAX_SCANNED = 500_000  # characters of a text strip_reply reads; normalize keeps at most 50 000 of the new words
+
+# Matched against a line with its leading `>`/whitespace and trailing whitespace cut off (see _is_attribution): the
+# same lines as `^[\s>]*(?:...)\s*$` on the whole line, without the backtracking of two adjacent unbounded runs.
 _ATTRIBUTION = re.compile(
-    r"^[\s>]*(?:"
+    r"(?:"
     r"On\b.{0,300}\bwrote:?"  # Gmail, Apple Mail, Thunderbird (en)
     r"|Le\b.{0,300}\ba écrit\s*:?"  # fr
     r"|Am\b.{0,300}\bschrieb.{0,100}:?"  # de
@@ -21,8 +25,8 @@ _ATTRIBUTION = re.compile(
     r"|Em\b.{0,300}\bescreveu:?"  # pt
     r"|Op\b.{0,300}\bschreef.{0,100}:?"  # nl
     r"|Vào\b.{0,300}\bđã viết:?"  # vi (Gmail)
-    r"|.{0,300}\b(?:wrote|написал\(а\)|написал|napisał\(a\)|napisał|skrev|kirjoitti):\s*"
-    r")\s*$",
+    r"|.{0,300}\b(?:wrote|написал\(а\)|написал|napisał\(a\)|napisał|skrev|kirjoitti):"
+    r")$",
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(
@@ -42,17 +46,26 @@ _SIGNATURE = re.compile(
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"^\s*>")
+_LEADING_QUOTE_MARKS = re.compile(r"^[\s>]+")
 _WRAPPED_START = re.compile(r"^\s*(?:On|Le|Am|El|Il|Em|Op|Vào)\s", re.IGNORECASE)
 
 
 def strip_reply(text: str) -> str:
-    """The text above the quoted history and the signature; the whole text when nothing would be left."""
+    """The text above the quoted history and the signature; the whole text when nothing would be left.
+
+    Only the first MAX_SCANNED characters are read (up to the last line break within them): a reply's new words are
+    at its top, and an event keeps far fewer of them. Time is linear in what is read: every line is looked at a
+    bounded number of times, and no pattern backtracks over a run whose length the sender chooses.
+    """
+    if len(text) > MAX_SCANNED:
+        end = text.rfind("\n", 0, MAX_SCANNED)
+        text = text[: end if end > 0 else MAX_SCANNED]
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     cut = _history_start(lines)
     kept = lines[:cut]
     if not "\n".join(kept).strip() and cut < len(lines):
         # Bottom-posting (Thunderbird, mailing-list style): the new words follow the quote.
-        kept = [line for line in lines[cut + 1 :] if not _QUOTED.match(line) and not _ATTRIBUTION.match(line)]
+        kept = [line for line in lines[cut + 1 :] if not _QUOTED.match(line) and not _is_attribution(line)]
     for index, line in enumerate(kept):
         if _SIGNATURE.match(line) and not _FORWARD.match(line):
             kept = kept[:index]
@@ -62,24 +75,41 @@ def strip_reply(text: str) -> str:
 
 
 def _history_start(lines: list[str]) -> int:
+    only_quotes_from = _only_quotes_from(lines)
     for index, line in enumerate(lines):
+        if not line.strip():
+            continue  # a blank line starts nothing
         if _FORWARD.match(line):
             return len(lines)  # a forward: the rest is what is being sent to us
-        if _ATTRIBUTION.match(line):
+        if _is_attribution(line):
             return index
         if (
             line.strip()
             and index + 1 < len(lines)
             and not _QUOTED.match(lines[index + 1])
             and (_WRAPPED_START.match(line) or _quote_follows(lines, index + 2))
-            and _ATTRIBUTION.match(f"{line} {lines[index + 1]}")
+            and _is_attribution(f"{line} {lines[index + 1]}")
         ):
             return index  # an attribution line wrapped in two
         if _SEPARATORS.match(line) and _looks_like_header_block(lines, index):
             return index
-        if _QUOTED.match(line) and all(not rest.strip() or _QUOTED.match(rest) for rest in lines[index:]):
+        if _QUOTED.match(line) and index >= only_quotes_from:
             return index  # trailing quoted block without an attribution
     return len(lines)
+
+
+def _only_quotes_from(lines: list[str]) -> int:
+    """The first index from which every line is quoted or blank (len(lines) when the last line is neither)."""
+    start = len(lines)
+    while start > 0 and (not lines[start - 1].strip() or _QUOTED.match(lines[start - 1])):
+        start -= 1
+    return start
+
+
+def _is_attribution(line: str) -> bool:
+    """`line` is an attribution line ("On <date>, <name> wrote:"), quoted or not."""
+    core = _LEADING_QUOTE_MARKS.sub("", line, count=1).rstrip()
+    return _ATTRIBUTION.match(core) is not None
 
 
 def _quote_follows(lines: list[str], start: int) -> bool:
