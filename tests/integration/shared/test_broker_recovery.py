@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the tests take the `engine` fixture imported from test_bus by name
 """Recovery from a restarted in-memory broker, against real tansu processes and real databases: a consumer reads the
 refilled logs whole, a batch the relay had in flight during the replay is published again, and a service recovers
 once per broker, replaying only what the launcher says may not have been applied."""
@@ -18,14 +19,15 @@ from shared import topics
 from shared.bus import KafkaBus, ensure_topics
 from shared.cloudevents import CloudEvent, new_event
 from shared.consumer import EventConsumer
-from shared.db import create_engine, session_factory
+from shared.db import session_factory
 from shared.events import ComplaintMessageReceived
 from shared.outbox import OutboxRelay, enqueue
 from shared.recovery import BrokerEpoch, BrokerRecovery, epoch_path, recovered_broker, write_atomically
-from tests.integration.shared.test_bus import (
+from tests.integration.shared.test_bus import (  # noqa: F401 - `engine` is the fixture of those tables
     consumer_for,
     count,
     effects,
+    engine,
     message,
     metadata,
     outbox,
@@ -34,15 +36,6 @@ from tests.integration.shared.test_bus import (
 )
 from tests.support.broker import RestartableBroker, restartable_broker
 from tests.support.polling import eventually
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    async with engine.begin() as connection:
-        await connection.run_sync(metadata.create_all)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture
