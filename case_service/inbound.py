@@ -49,12 +49,14 @@ async def place(
 ) -> Placement:
     """The answer to a survey still waiting on this channel goes to its case; a consent keyword goes where the
     conversation is without reopening anything; everything else by the threading rules."""
-    # The customer's text is read for a score only when a survey is waiting for one, and only the customer answers:
-    # never a note staff wrote about a call, nor a mail whose sender failed authentication.
+    # Only the customer answers: never a note staff wrote about a call, nor a mail whose sender failed
+    # authentication. The score is read first (linear, the first 2 000 characters): a survey is looked up only for a
+    # message that holds one, not for every message.
+    answerable = consent is None and not is_phone_note(data) and csat.may_answer(data)
+    answer = wording.parse_survey_answer(data.text) if answerable else None
     survey = None
-    if consent is None and not is_phone_note(data) and csat.may_answer(data):
+    if answer is not None:
         survey = await repository.open_survey(session, customer_id=customer.id, channel=data.channel, now=now)
-    answer = wording.parse_survey_answer(data.text) if survey is not None else None
     if survey is not None and answer is not None:
         reason = f"An answer to the satisfaction survey sent on {survey.channel} at {survey.sent_at:%Y-%m-%d}"
         return Placement(survey.case_id, SURVEY_ANSWER, reason, survey=survey, answer=answer, keep_status=True)

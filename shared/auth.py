@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 
 from shared.problems import Problem
-from shared.settings import ServiceSettings, hash_api_key
+from shared.settings import ServiceSettings, hash_api_key, parse_key_hashes
 from shared.tokens import Principal, Role, TokenError, TokenExpired, looks_like_token, verify_token
 
 __all__ = [
@@ -79,16 +79,6 @@ def require_api_key(accepted_hashes: frozenset[str]) -> Callable[[Request], Coro
             raise _unauthorized("The API key is not valid.")
 
     return check
-
-
-def parse_key_hashes(value: str) -> frozenset[str]:
-    """Comma-separated hex SHA-256 of keys (the format of API_KEY_HASHES), lower-cased; a ValueError that never
-    quotes the value when an entry is not such a hash (a raw key pasted in by mistake)."""
-    hashes = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
-    for item in hashes:
-        if len(item) != 64 or any(ch not in "0123456789abcdef" for ch in item):
-            raise ValueError("each entry must be the 64-hex-digit SHA-256 of a key, not the key itself")
-    return hashes
 
 
 def bearer_credential(request: Request) -> str:

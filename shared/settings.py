@@ -25,6 +25,16 @@ def shared_field(default: Any, env: str, **kwargs: Any) -> Any:
     return Field(default, validation_alias=AliasChoices(env, env.lower()), **kwargs)
 
 
+def parse_key_hashes(value: str) -> frozenset[str]:
+    """Comma-separated hex SHA-256 of keys (the format of API_KEY_HASHES), lower-cased; a ValueError that never
+    quotes the value when an entry is not such a hash (a raw key pasted in by mistake)."""
+    hashes = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+    for item in hashes:
+        if len(item) != 64 or any(ch not in "0123456789abcdef" for ch in item):
+            raise ValueError("each entry must be the 64-hex-digit SHA-256 of a key, not the key itself")
+    return hashes
+
+
 def hash_api_key(key: str) -> str:
     """How API keys are stored: hex SHA-256. Keys are long random tokens, so a fast hash is enough."""
     return hashlib.sha256(key.encode()).hexdigest()
@@ -55,9 +65,7 @@ class ServiceSettings(BaseSettings):
     @field_validator("api_key_hashes")
     @classmethod
     def _hashes_are_sha256(cls, value: str) -> str:
-        for item in filter(None, (part.strip() for part in value.split(","))):
-            if len(item) != 64 or any(ch not in "0123456789abcdef" for ch in item.lower()):
-                raise ValueError("each entry must be the 64-hex-digit SHA-256 of a key, not the key itself")
+        parse_key_hashes(value)
         return value
 
     @field_validator("token_signing_key", mode="before")
@@ -74,7 +82,7 @@ class ServiceSettings(BaseSettings):
         return value
 
     def accepted_key_hashes(self) -> frozenset[str]:
-        return frozenset(p.strip().lower() for p in self.api_key_hashes.split(",") if p.strip())
+        return parse_key_hashes(self.api_key_hashes)
 
 
 class DatabaseSettings(ServiceSettings):

@@ -107,17 +107,12 @@ class SafePointWatch(PeriodicTask):
         partitions = [TopicPartition(t, p) for t in topics for p in sorted(reader.partitions_for_topic(t) or ())]
         ends = await reader.end_offsets(partitions) if partitions else {}
         self._samples.append(Sample(at=at, ends=ends))
-        per_topic: dict[str, list[Mapping[TopicPartition, int]]] = {topic: [] for topic in topics}
-        for group, consumed in self._consumers.items():
-            group_reader = await self._reader(group)
-            committed = {}
-            for tp in partitions:
-                if tp.topic in consumed:
-                    committed[tp] = await group_reader.committed(tp) or 0
-            for topic in consumed:
-                per_topic[topic].append(committed)
+        committed = {
+            group: await self._committed(group, consumed, partitions) for group, consumed in self._consumers.items()
+        }
         slowest: dict[TopicPartition, int] = {}
-        for topic, groups in per_topic.items():
+        for topic in topics:
+            groups = [committed[group] for group, consumed in self._consumers.items() if topic in consumed]
             slowest.update(slowest_commits(groups, {tp: end for tp, end in ends.items() if tp.topic == topic}))
         best = safe_sample(self._samples, slowest)
         if best is None or (self.safe_point is not None and best.at <= self.safe_point):
@@ -127,6 +122,13 @@ class SafePointWatch(PeriodicTask):
             self._samples.popleft()
         if self._epoch is epoch:
             write_atomically(self._path, BrokerEpoch(epoch.broker, epoch.replay_since, self.safe_point).to_json())
+
+    async def _committed(
+        self, group: str, consumed: tuple[str, ...], partitions: Sequence[TopicPartition]
+    ) -> dict[TopicPartition, int]:
+        """What `group` has committed on the partitions of the topics it consumes (0 where nothing yet)."""
+        reader = await self._reader(group)
+        return {tp: await reader.committed(tp) or 0 for tp in partitions if tp.topic in consumed}
 
     async def _reader(self, group: str | None) -> AIOKafkaConsumer:
         if self._stale_clients:  # connected to the broker that was lost
