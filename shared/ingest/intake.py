@@ -2,7 +2,8 @@
 success means it is durable (the relay publishes it when the broker answers).
 
 A failed write is retried here within a deadline (providers time out after some seconds); if the local database
-still refuses, the event is published straight to the broker (acknowledged there is durable too). Only when both
+still refuses, the event is published straight to the broker (acknowledged there is durable too) and written to the
+outbox later, once the database answers again, so the journal a broker restart replays holds it too. Only when both
 fail does the caller answer with its "retry later" status.
 """
 
@@ -12,7 +13,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
@@ -38,6 +39,8 @@ WRITE_DEADLINE_SECONDS = 8.0
 BROKER_DEADLINE_SECONDS = 4.0
 FIRST_BACKOFF_SECONDS = 0.05
 MAX_BACKOFF_SECONDS = 1.0
+JOURNAL_RETRY_SECONDS = 2.0
+MAX_JOURNAL_BACKLOG = 10_000
 
 
 class StorageUnavailable(RuntimeError):
@@ -71,6 +74,7 @@ class Intake:
     source: str
     tenant: str = "default"
     write_deadline: float = WRITE_DEADLINE_SECONDS
+    _journaling: set[asyncio.Task[None]] = field(default_factory=set, init=False, repr=False)
 
     async def accept(
         self, data: ComplaintMessageReceived, *, now: datetime, also: Write[None] | None = None
@@ -103,6 +107,7 @@ class Intake:
             duplicate = await self.write(write)
         except StorageUnavailable:
             await self._publish_directly(event, topic=topic, key=key)
+            self._journal_later(event, topic=topic, key=key)
             if also is not None:
                 # The event is the record that matters (the case service acts on it); the channel's own side note
                 # (an SMS opt-out, a call's caller, a WhatsApp window) is lost with the database. Refusing instead
@@ -136,6 +141,35 @@ class Intake:
             log.warning("local storage refused a write (%s); retrying", reason)
             await asyncio.sleep(backoff)
             backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    def _journal_later(self, event: CloudEvent, *, topic: str, key: str | None) -> None:
+        """Write an event published straight to the broker into the outbox once the database answers again.
+
+        The relay then publishes it once more (consumers drop the second copy by its event id), and from then on it is
+        in the journal a broker restart replays: without this, losing the broker before the event was consumed would
+        lose it although the provider was told it was accepted.
+        """
+        if len(self._journaling) >= MAX_JOURNAL_BACKLOG:
+            log.error("event %s is on the broker only: too many events wait for the database", event.id)
+            return
+        task = asyncio.create_task(self._journal(event, topic=topic, key=key))
+        self._journaling.add(task)
+        task.add_done_callback(self._journaling.discard)
+
+    async def _journal(self, event: CloudEvent, *, topic: str, key: str | None) -> None:
+        async def write(session: AsyncSession) -> None:
+            if not await event_enqueued(session, self.outbox, event_id=event.id):
+                await enqueue(session, self.outbox, topic=topic, key=key, event=event)
+
+        while True:
+            try:
+                await self.write(write)
+            except StorageUnavailable:
+                await asyncio.sleep(JOURNAL_RETRY_SECONDS)
+                continue
+            log.info("event %s published to the broker directly is in the outbox journal now", event.id)
+            self.wake_relay()
+            return
 
     async def _publish_directly(self, event: CloudEvent, *, topic: str, key: str | None) -> None:
         try:

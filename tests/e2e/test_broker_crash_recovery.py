@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
 import pytest
 
@@ -105,42 +107,60 @@ async def test_killing_the_broker_under_load_loses_and_duplicates_nothing(launch
             **urls,
         )
         await launcher.wait_ready(SERVICES)
-        key = launcher.admin_key()
         ledger = Ledger()
         load = run_load(
             ledger=ledger,
             gateway=launcher.url("gateway"),
             sms=launcher.url("ingest_sms"),
             twilio=TWILIO,
-            admin_key=key,
+            admin_key=launcher.admin_key(),
             seconds=LOAD_SECONDS,
             rate=RATE,
             senders=40,
         )
         ready_after: list[float] = []
-        await asyncio.gather(load, kill_three_times(launcher, ready_after))
-        await launcher.wait_ready(SERVICES, within=60)
-        assert len(ledger.accepted) > LOAD_SECONDS * RATE * 0.5, f"too few accepted: {ledger}"
-
-        async def settled() -> Filing | None:
-            filing = await read_filing(
-                ledger=ledger, cases=launcher.url("case_service"), router=launcher.url("router_service"), admin_key=key
-            )
-            return filing if not filing.lost(ledger) and not filing.unrouted else None
-
         try:
-            filing = await eventually(settled, within=150, what="every accepted message filed and every case routed")
-        except AssertionError:
-            filing = await read_filing(
-                ledger=ledger, cases=launcher.url("case_service"), router=launcher.url("router_service"), admin_key=key
-            )
-            lost, unrouted = filing.lost(ledger), sorted(filing.unrouted)
-            raise AssertionError(
-                f"{len(lost)} of {len(ledger.accepted)} accepted messages never filed ({lost[:10]}...), "
-                f"{len(unrouted)} of {len(filing.cases)} cases never routed"
-            ) from None
-        assert filing.duplicated(ledger) == [], "a message was filed twice"
-        print(
-            f"\n{database}: accepted {len(ledger.accepted)}, refused {ledger.refused}, cases {len(filing.cases)}, "
-            f"ready again {', '.join(f'{seconds:.1f}' for seconds in ready_after)} s after kills 2 and 3"
+            await check_recovery(launcher, ledger, load, ready_after, database=database)
+        finally:
+            keep_output(launcher, database)
+
+
+def keep_output(launcher: Launcher, database: str) -> None:
+    """With BROKER_CRASH_LOG_DIR set, the platform's whole output is kept there for a look after the run."""
+    directory = os.environ.get("BROKER_CRASH_LOG_DIR")
+    if directory:
+        path = Path(directory) / f"broker-crash-{database}-{time.strftime('%Y%m%dT%H%M%S')}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(launcher.output(), encoding="utf-8")
+
+
+async def check_recovery(
+    launcher: Launcher, ledger: Ledger, load: Awaitable[None], ready_after: list[float], *, database: str
+) -> None:
+    key = launcher.admin_key()
+    await asyncio.gather(load, kill_three_times(launcher, ready_after))
+    await launcher.wait_ready(SERVICES, within=60)
+    assert len(ledger.accepted) > LOAD_SECONDS * RATE * 0.5, f"too few accepted: {ledger}"
+
+    async def settled() -> Filing | None:
+        filing = await read_filing(
+            ledger=ledger, cases=launcher.url("case_service"), router=launcher.url("router_service"), admin_key=key
         )
+        return filing if not filing.lost(ledger) and not filing.unrouted else None
+
+    try:
+        filing = await eventually(settled, within=150, what="every accepted message filed and every case routed")
+    except AssertionError:
+        filing = await read_filing(
+            ledger=ledger, cases=launcher.url("case_service"), router=launcher.url("router_service"), admin_key=key
+        )
+        lost, unrouted = filing.lost(ledger), sorted(filing.unrouted)
+        raise AssertionError(
+            f"{len(lost)} of {len(ledger.accepted)} accepted messages never filed ({lost[:10]}...), "
+            f"{len(unrouted)} of {len(filing.cases)} cases never routed"
+        ) from None
+    assert filing.duplicated(ledger) == [], "a message was filed twice"
+    print(
+        f"\n{database}: accepted {len(ledger.accepted)}, refused {ledger.refused}, cases {len(filing.cases)}, "
+        f"ready again {', '.join(f'{seconds:.1f}' for seconds in ready_after)} s after kills 2 and 3"
+    )
