@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable
@@ -126,12 +127,13 @@ async def test_killing_the_broker_under_load_loses_and_duplicates_nothing(launch
 
 
 def keep_output(launcher: Launcher, database: str) -> None:
-    """With BROKER_CRASH_LOG_DIR set, the platform's whole output is kept there for a look after the run."""
+    """With BROKER_CRASH_LOG_DIR set, the launcher's output and every service's log are kept there for a look after
+    the run."""
     directory = os.environ.get("BROKER_CRASH_LOG_DIR")
     if directory:
-        path = Path(directory) / f"broker-crash-{database}-{time.strftime('%Y%m%dT%H%M%S')}.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(launcher.output(), encoding="utf-8")
+        kept = Path(directory) / f"{database}-{time.strftime('%Y%m%dT%H%M%S')}"
+        shutil.copytree(launcher.data_dir / "logs", kept, dirs_exist_ok=True)
+        (kept / "launcher.out").write_text(launcher.output(), encoding="utf-8")
 
 
 async def check_recovery(
