@@ -307,6 +307,7 @@ async def routing_dry_run(body: DryRunIn, runtime: Runtime) -> DryRunOut:
                 customer_id=body.customer_id,
                 policy=policy,
                 preferred_skills=tuple(dict.fromkeys(body.preferred_skills)),
+                markers=tuple(dict.fromkeys(body.markers)),
             )
     return _dry_run_out(preview)
 

@@ -62,11 +62,15 @@ async def preview_requirement(
     customer_id: str | None,
     policy: RoutingPolicy,
     preferred_skills: tuple[str, ...] = (),
+    markers: tuple[str, ...] = (),
 ) -> Preview:
-    """Who would get a hypothetical case with `requirement` (for continuity: `customer_id`'s)."""
+    """Who would get a hypothetical case with `requirement` (its level already raised for `markers`; for continuity:
+    `customer_id`'s)."""
     explained: dict[str, Any] = asdict(requirement)
     if preferred_skills:
         explained["preferred_skills"] = list(preferred_skills)
+    if markers:
+        explained["markers"] = list(markers)
     return await _preview(
         session,
         requirement=requirement,

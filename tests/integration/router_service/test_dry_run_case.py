@@ -80,6 +80,7 @@ async def test_a_waiting_angry_customer_needs_the_level_its_marker_calls_for(app
     assert ignoring_markers["agent_id"] == "an", "level 1 by its priority alone"
     with_marker = await dry_run(client, {"skill": "billing", "channel": "email", "markers": ["angry"]})
     assert (with_marker["requirement"]["min_level"], with_marker["agent_id"]) == (2, None)
+    assert with_marker["requirement"]["markers"] == ["angry"]
 
     await client.put("/v1/agents/tam/presence", json={"presence": "available"})  # the queue drains to tam
     assigned = await dry_run(client, {"case_id": "case-1"})

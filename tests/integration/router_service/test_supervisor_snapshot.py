@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import event, update
 
+from router_service import floor_repository
 from router_service.domain import RoutingPolicy
 from router_service.models import Offer
 from router_service.offers import expire_due
@@ -153,3 +154,36 @@ async def test_an_empty_floor_still_lists_every_presence(client: httpx.AsyncClie
     assert (floor["queue"], floor["agents"], floor["offers_recent"]) == ([], [], [])
     assert floor["presence_counts"] == {"available": 0, "busy": 0, "away": 0, "offline": 0}
     assert floor["totals"] == {"waiting": 0, "offered": 0, "assigned": 0}
+
+
+async def test_the_snapshot_reads_as_many_statements_for_many_agents_as_for_few(
+    app: FastAPI, client: httpx.AsyncClient
+):
+    """No statement per agent or per case: the floor costs the same handful of reads however busy it is."""
+    engine = app.state.runtime.engine
+    executed: list[tuple[Any, str]] = []
+
+    def count(connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        executed.append((connection, statement))
+
+    async def statements_per_snapshot() -> list[str]:
+        executed.clear()
+        async with sessions_of(app)() as session, session.begin():
+            await floor_repository.one_state(session)
+            await floor_repository.snapshot(
+                session, now=datetime.now(UTC), window=timedelta(minutes=15), case_ids_limit=100, offers_limit=200
+            )
+            mine = (await session.connection()).sync_connection
+        return [statement for connection, statement in executed if connection is mine]  # not background tasks'
+
+    sessions = await build_the_floor(app, client)
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        few = await statements_per_snapshot()
+        for n in range(12):
+            await client.put(f"/v1/agents/extra-{n}", json={**OFFERED, "skills": {"delivery": 2}})
+            await route(sessions, f"delivery-{n}", category="delivery")
+        many = await statements_per_snapshot()
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+    assert 6 <= len(few) == len(many) <= 8, many
