@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final, cast
 
@@ -341,9 +342,7 @@ async def supervisor_snapshot(
             offers_limit=offers_limit,
         )
     response.headers["Cache-Control"] = "no-store"
-    return SnapshotOut.model_validate(
-        {**floor.__dict__, "case_ids_limit": case_ids_limit, "offers_limit": offers_limit}
-    )
+    return SnapshotOut.model_validate({**asdict(floor), "case_ids_limit": case_ids_limit, "offers_limit": offers_limit})
 
 
 @router.get(
