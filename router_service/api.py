@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -13,20 +13,31 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from router_service import offers, queue_view, repository
+from router_service import floor_repository, offers, queue_view, repository
 from router_service.agents import change_presence, save_agent
 from router_service.broadcast import Broadcaster, sse
-from router_service.domain import Presence, Requirement, RoutingPolicy, normalize_name, primary_language
-from router_service.handlers import dry_run
+from router_service.domain import (
+    MAX_LEVEL,
+    Presence,
+    Requirement,
+    RoutingPolicy,
+    normalize_name,
+    primary_language,
+)
+from router_service.explanations import candidate_summary, decision_summary
+from router_service.models import RoutingDecision
+from router_service.preview import Preview, preview_case, preview_requirement
 from router_service.schemas import (
     AGENT_ID_PATTERN,
     AcceptedOut,
     AgentIn,
     AgentOut,
     AssignmentOut,
+    CandidateOut,
     CaseRoutingOut,
     DecisionOut,
     DeclineIn,
+    DryRunCaseOut,
     DryRunIn,
     DryRunOut,
     Items,
@@ -34,6 +45,7 @@ from router_service.schemas import (
     PresenceIn,
     RequirementOut,
     SkillDepthOut,
+    SnapshotOut,
     StatisticsOut,
     WaitingCaseOut,
 )
@@ -61,6 +73,7 @@ def get_runtime(request: Request) -> ServiceRuntime:
 Runtime = Annotated[ServiceRuntime, Depends(get_runtime)]
 Caller = Annotated[Principal, Depends(current_principal)]
 AgentId = Annotated[str, Path(pattern=AGENT_ID_PATTERN, description="Chosen by the client.")]
+CaseId = Annotated[str, Path(max_length=100)]
 
 
 def _staff_only(caller: Caller) -> None:
@@ -252,34 +265,84 @@ async def stream(agent_id: OwnAgentId, request: Request, runtime: Runtime) -> St
     responses={404: _problem("The router has not seen this case."), **STAFF_ONLY},
     dependencies=[StaffOnly],
 )
-async def case_routing(case_id: Annotated[str, Path(max_length=100)], runtime: Runtime) -> CaseRoutingOut:
-    """Every routing decision recorded for the case: requirement, candidates with reasons or scores, outcome."""
+async def case_routing(case_id: CaseId, runtime: Runtime) -> CaseRoutingOut:
+    """Every routing decision recorded for the case, oldest first: requirement, candidates with reasons or scores,
+    outcome, and each in words (`summary`): why did this case go to this agent?"""
     async with runtime.sessions() as session:
         decisions = await repository.decisions_for(session, case_id=case_id)
     if not decisions:
-        raise Problem(404, "not-found", "No routing decision for this case", "The router has not seen this case.")
-    return CaseRoutingOut(case_id=case_id, decisions=[DecisionOut.model_validate(d) for d in decisions])
+        raise _unknown_case(case_id)
+    return CaseRoutingOut(case_id=case_id, decisions=[_decision_out(d) for d in decisions])
 
 
 @router.post(
-    "/routing/dry-run", response_model=DryRunOut, tags=["routing"], responses=STAFF_ONLY, dependencies=[StaffOnly]
+    "/routing/dry-run",
+    response_model=DryRunOut,
+    tags=["routing"],
+    responses={404: _problem("No such case (by case_id): the router has not seen it."), **STAFF_ONLY},
+    dependencies=[StaffOnly],
 )
 async def routing_dry_run(body: DryRunIn, runtime: Runtime) -> DryRunOut:
-    """Who would get a case with this requirement now, with the same explanation as a decision; changes nothing."""
-    requirement = Requirement(
-        skill=body.skill, min_level=body.min_level, language=primary_language(body.language), channel=body.channel.value
-    )
+    """Who would get a case now, in order, with the reasons, explained as a decision would be; nothing is claimed,
+    written or announced. `{"case_id": ...}`: that case as the router knows it now (its markers and preferred
+    skills, the agents who declined it; its current holder is not a candidate). Otherwise a hypothetical case: its
+    skill and channel, and optionally level, language, markers, preferred skills and customer (for continuity)."""
+    policy = _policy(runtime)
     async with runtime.sessions() as session:
-        candidates, winner = await dry_run(
-            session, requirement=requirement, customer_id=body.customer_id, policy=_policy(runtime)
+        if body.case_id is not None:
+            preview = await preview_case(session, case_id=body.case_id, policy=policy)
+            if preview is None:
+                raise _unknown_case(body.case_id)
+        else:
+            assert body.skill is not None and body.channel is not None  # checked by DryRunIn
+            marker_levels = [policy.min_level_for_marker.get(m, body.min_level) for m in body.markers]
+            requirement = Requirement(
+                skill=body.skill,
+                min_level=min(max([body.min_level, *marker_levels]), MAX_LEVEL),
+                language=primary_language(body.language),
+                channel=body.channel.value,
+            )
+            preview = await preview_requirement(
+                session,
+                requirement=requirement,
+                customer_id=body.customer_id,
+                policy=policy,
+                preferred_skills=tuple(dict.fromkeys(body.preferred_skills)),
+                markers=tuple(dict.fromkeys(body.markers)),
+            )
+    return _dry_run_out(preview)
+
+
+@router.get(
+    "/supervisor/snapshot",
+    response_model=SnapshotOut,
+    tags=["supervisor"],
+    responses=STAFF_ONLY,
+    dependencies=[StaffOnly],
+)
+async def supervisor_snapshot(
+    response: Response,
+    runtime: Runtime,
+    window_minutes: Annotated[
+        int, Query(ge=1, le=1440, description="offers_recent: offers declined or expired this many minutes back.")
+    ] = 15,
+    case_ids_limit: Annotated[int, Query(ge=1, le=1000, description="Case ids listed per queue group.")] = 100,
+    offers_limit: Annotated[int, Query(ge=1, le=1000, description="Offers listed in offers_recent.")] = 200,
+) -> SnapshotOut:
+    """Everything the live floor shows, read in one transaction (one state of the router): waiting cases per skill
+    and priority with the oldest and its age, every agent with presence, load and limit per channel, occupancy and
+    the cases it holds, agents per presence, and the offers declined or expired lately."""
+    async with runtime.sessions() as session, session.begin():
+        await floor_repository.one_state(session)
+        floor = await floor_repository.snapshot(
+            session,
+            now=datetime.now(UTC),
+            window=timedelta(minutes=window_minutes),
+            case_ids_limit=case_ids_limit,
+            offers_limit=offers_limit,
         )
-    outcome = "queued" if winner is None else "assigned" if winner.auto_accept else "offered"
-    return DryRunOut(
-        requirement=asdict(requirement),
-        candidates=candidates,
-        outcome=outcome,
-        agent_id=winner.id if winner else None,
-    )
+    response.headers["Cache-Control"] = "no-store"
+    return SnapshotOut.model_validate({**asdict(floor), "case_ids_limit": case_ids_limit, "offers_limit": offers_limit})
 
 
 @router.get(
@@ -363,6 +426,67 @@ async def _require_visible_offer(session: AsyncSession, offer_id: str, caller: P
 
 def _unknown_offer(offer_id: str) -> Problem:
     return Problem(404, "not-found", "Unknown offer", f"There is no offer {offer_id}.")
+
+
+def _unknown_case(case_id: str) -> Problem:
+    return Problem(404, "not-found", "No routing decision for this case", "The router has not seen this case.")
+
+
+def _decision_out(decision: RoutingDecision) -> DecisionOut:
+    """A recorded decision with its sentence and one per candidate."""
+    candidates = [
+        CandidateOut.model_validate({**c, "summary": candidate_summary(c, requirement=decision.requirement)})
+        for c in decision.candidates
+    ]
+    summary = decision_summary(
+        trigger=decision.trigger,
+        outcome=decision.outcome,
+        agent_id=decision.agent_id,
+        requirement=decision.requirement,
+        candidates=decision.candidates,
+    )
+    return DecisionOut(
+        decided_at=decision.decided_at,
+        trigger=decision.trigger,
+        requirement=decision.requirement,
+        candidates=candidates,
+        outcome=decision.outcome,
+        agent_id=decision.agent_id,
+        summary=summary,
+    )
+
+
+def _dry_run_out(preview: Preview) -> DryRunOut:
+    known = preview.known
+    case = None
+    if known is not None:
+        case = DryRunCaseOut(
+            case_id=known.case.case_id,
+            case_reference=known.case.case_reference,
+            customer_id=known.case.customer_id,
+            state=known.state,
+            holder_agent_id=known.holder,
+            channel=known.case.channel,
+            category=known.case.category,
+            priority=known.case.priority,
+            language=known.case.language,
+            markers=list(known.case.markers),
+            preferred_skills=list(known.case.preferred_skills),
+            reserved_for=known.reserved_for,
+            reserved_until=known.reserved_until,
+            requirement_source=known.requirement_source,
+        )
+    winner = preview.winner
+    return DryRunOut(
+        requirement=preview.requirement,
+        candidates=[CandidateOut.model_validate(c) for c in preview.candidates],
+        ranked=preview.ranked,
+        outcome=preview.outcome,
+        agent_id=winner.id if winner else None,
+        summary=preview.summary,
+        case=case,
+        agents_without_skill=preview.others_without_skill,
+    )
 
 
 def _unknown_agent(agent_id: str) -> Problem:

@@ -22,6 +22,7 @@ CHANNEL_NOT_SERVED: Final = "does not serve channel"
 DECLINED_BEFORE: Final = "declined this case before"
 NOT_SUPERVISOR: Final = "not a supervisor"
 OUTSIDE_WORKING_HOURS: Final = "outside working hours"
+HOLDS_CASE: Final = "holds this case now"  # a dry run of a case offered or assigned: its holder is not a candidate
 
 WEEKDAYS: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -242,6 +243,17 @@ def requirement_for(case: CaseFacts, policy: RoutingPolicy, *, markers: Iterable
     )
 
 
+def levels_called_for(priority: str, markers: Iterable[str], policy: RoutingPolicy) -> dict[str, int]:
+    """What calls for which minimum level: `priority` under its name, then each marker the policy lists (a marker
+    it does not list calls for nothing and is left out). `requirement_for` takes the highest."""
+    levels = {f"priority {priority}": policy.min_level_for_priority.get(str(priority), MIN_LEVEL)}
+    for marker in markers:
+        name = normalize_name(marker)
+        if name in policy.min_level_for_marker:
+            levels[f"marker {name}"] = policy.min_level_for_marker[name]
+    return levels
+
+
 def priority_rank(priority: str) -> int:
     return PRIORITY_RANK.get(str(priority), UNKNOWN_PRIORITY_RANK)
 
@@ -263,10 +275,18 @@ def capacity_per_channel(
 
 
 def exclusion_reasons(
-    agent: AgentView, requirement: Requirement, *, declined: Collection[str] = (), at: datetime | None = None
+    agent: AgentView,
+    requirement: Requirement,
+    *,
+    declined: Collection[str] = (),
+    at: datetime | None = None,
+    holder: str | None = None,
 ) -> list[str]:
-    """Every reason `agent` may not take a case with `requirement` (at `at`, default now); empty when eligible."""
+    """Every reason `agent` may not take a case with `requirement` (at `at`, default now); empty when eligible.
+    `holder`: the agent the case is offered or assigned to now, who cannot be given it again."""
     reasons = []
+    if agent.id == holder:
+        reasons.append(HOLDS_CASE)
     if agent.id in declined:
         reasons.append(DECLINED_BEFORE)
     if agent.presence != Presence.AVAILABLE:
@@ -347,12 +367,14 @@ def evaluate(
     strategy: Sequence[str] = DEFAULT_STRATEGY,
     previous_agent: str | None = None,
     preferred: Collection[str] = (),
+    holder: str | None = None,
+    at: datetime | None = None,
 ) -> Evaluation:
     """Every agent with its exclusion reasons or score (in id order), and the eligible ones ranked."""
     candidates = []
     eligible = []
     for agent in sorted(agents, key=lambda a: a.id):
-        reasons = exclusion_reasons(agent, requirement, declined=declined)
+        reasons = exclusion_reasons(agent, requirement, declined=declined, at=at, holder=holder)
         if reasons:
             candidates.append(Candidate(agent.id, tuple(reasons), None))
         else:

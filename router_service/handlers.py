@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,6 +50,8 @@ SUMMARY_FIELDS = (
     "priority",
     "language",
     "subject",
+    "markers",
+    "preferred_skills",
 )
 
 
@@ -67,13 +69,13 @@ class RoutedCase:
     subject: str | None
     correlation_id: str | None
     tenant: str
-    # Not kept in the queue: a case drained to one agent is not ranked, so only its first routing uses them.
+    # Kept wherever the case is (queue, offer, assignment): markers raised its level, preferred skills rank agents.
     preferred_skills: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()
 
     @classmethod
     def opened(cls, event: CloudEvent, data: CaseOpened) -> RoutedCase:
-        skills = tuple(dict.fromkeys(normalize_name(s) for s in data.preferred_skills if s.strip()))
-        return cls.announced(event, data, subject=data.subject, preferred_skills=skills)
+        return cls.announced(event, data, subject=data.subject, preferred_skills=_names(data.preferred_skills))
 
     @classmethod
     def announced(
@@ -97,25 +99,35 @@ class RoutedCase:
             correlation_id=event.correlationid or event.id,
             tenant=event.tenant,
             preferred_skills=preferred_skills,
+            markers=_names(data.markers),
         )
 
     @classmethod
     def stored(cls, data: dict[str, Any]) -> RoutedCase:
-        return cls(**{**data, "preferred_skills": tuple(data.get("preferred_skills", ()))})
+        """The case as an offer keeps it (offers made before markers were kept have none)."""
+        lists = {name: tuple(data.get(name) or ()) for name in ("preferred_skills", "markers")}
+        return cls(**{**data, **lists})
 
     @classmethod
     def of_row(cls, row: WaitingCase | Assignment, *, correlation_id: str | None, tenant: str) -> RoutedCase:
         """The case as a queue entry or an assignment row keeps it (both store the same summary columns)."""
         summary = {name: getattr(row, name) for name in SUMMARY_FIELDS}
-        return cls(**summary, correlation_id=correlation_id, tenant=tenant)
+        lists = {name: tuple(summary[name] or ()) for name in ("preferred_skills", "markers")}
+        return cls(**{**summary, **lists}, correlation_id=correlation_id, tenant=tenant)
 
     @classmethod
     def waiting(cls, row: WaitingCase) -> RoutedCase:
         return cls.of_row(row, correlation_id=row.correlation_id, tenant=row.tenant)
 
-    def summary(self) -> dict[str, str | None]:
+    def summary(self) -> dict[str, Any]:
         """The columns a queue entry or an assignment stores of the case."""
-        return {name: getattr(self, name) for name in SUMMARY_FIELDS}
+        row = {name: getattr(self, name) for name in SUMMARY_FIELDS}
+        return {**row, "markers": list(self.markers), "preferred_skills": list(self.preferred_skills)}
+
+
+def _names(names: Iterable[str]) -> tuple[str, ...]:
+    """Markers and skills as routing compares them: normalized, each once, empty ones left out."""
+    return tuple(dict.fromkeys(normalize_name(name) for name in names if name.strip()))
 
 
 async def on_case_opened(
@@ -169,7 +181,7 @@ async def route_case(
         row = _waiting(case, requirement, at=waiting_since or now)
         row.reserved_for, row.reserved_until = held_for, now + policy.continuity_wait
         session.add(row)
-        candidates = _candidates(evaluation, chosen=None, lost=[])
+        candidates = candidates_of(evaluation, chosen=None, lost=[])
         reserved = {**(explained if isinstance(explained, dict) else asdict(explained))}
         reserved["reserved_until"] = row.reserved_until.isoformat()
         record(
@@ -184,7 +196,7 @@ async def route_case(
         # Ranking read a snapshot; the claim re-checks presence and capacity on the rows themselves.
         if await repository.claim_capacity(session, agent_id=agent.id, channel=requirement.channel, at=now):
             outcome = await give(session, case=case, requirement=requirement, agent=agent, at=now, policy=policy)
-            candidates = _candidates(evaluation, chosen=agent.id, lost=lost)
+            candidates = candidates_of(evaluation, chosen=agent.id, lost=lost)
             record(
                 session,
                 case.case_id,
@@ -198,17 +210,23 @@ async def route_case(
             return agent.id
         lost.append(agent.id)
     session.add(_waiting(case, requirement, at=waiting_since or now))
-    candidates = _candidates(evaluation, chosen=None, lost=lost)
+    candidates = candidates_of(evaluation, chosen=None, lost=lost)
     record(session, case.case_id, explained, candidates, trigger=trigger, agent_id=None, outcome="queued", at=now)
     log.info("case %s queued: no eligible agent with capacity", case.case_id)
     return None
 
 
 def _explained(requirement: Requirement, case: RoutedCase) -> Requirement | dict[str, Any]:
-    """The requirement as recorded: with the preferred skills that ranked the agents, when the case has any."""
-    if not case.preferred_skills:
+    """The requirement as recorded: with the preferred skills that ranked the agents and the markers that may have
+    raised the level, when the case has any."""
+    if not case.preferred_skills and not case.markers:
         return requirement
-    return {**asdict(requirement), "preferred_skills": list(case.preferred_skills)}
+    explained = asdict(requirement)
+    if case.preferred_skills:
+        explained["preferred_skills"] = list(case.preferred_skills)
+    if case.markers:
+        explained["markers"] = list(case.markers)
+    return explained
 
 
 def _held_for(
@@ -227,17 +245,6 @@ def _held_for(
     if agent is None or not worth_waiting_for(agent, requirement, declined=declined):
         return None
     return previous
-
-
-async def dry_run(
-    session: AsyncSession, *, requirement: Requirement, customer_id: str | None, policy: RoutingPolicy
-) -> tuple[list[dict[str, Any]], AgentView | None]:
-    """Who would get a case with `requirement` now, explained as a decision would be; changes nothing."""
-    agents = await repository.candidates(session, skill=requirement.skill, channel=requirement.channel)
-    previous = await repository.previous_agent(session, customer_id=customer_id) if customer_id else None
-    evaluation = evaluate(agents, requirement, strategy=policy.strategy, previous_agent=previous)
-    winner = evaluation.ranked[0] if evaluation.ranked else None
-    return _candidates(evaluation, chosen=winner.id if winner else None, lost=[]), winner
 
 
 async def drain_queue_for(session: AsyncSession, *, agent_id: str, policy: RoutingPolicy = DEFAULT_POLICY) -> list[str]:
@@ -404,7 +411,7 @@ def record(
     )
 
 
-def _candidates(evaluation: Evaluation, *, chosen: str | None, lost: list[str]) -> list[dict[str, Any]]:
+def candidates_of(evaluation: Evaluation, *, chosen: str | None, lost: list[str]) -> list[dict[str, Any]]:
     """Eligible agents in rank order, then the excluded ones, each with its reasons or score."""
     positions = {agent.id: n for n, agent in enumerate(evaluation.ranked, start=1)}
     eligible = sorted((c for c in evaluation.candidates if c.score is not None), key=lambda c: positions[c.agent_id])

@@ -57,6 +57,10 @@ class CaseSummary:
     priority: Mapped[str] = mapped_column(String(20))
     language: Mapped[str | None] = mapped_column(String(35))
     subject: Mapped[str | None] = mapped_column(Text)
+    # Kept so the case can be routed again (or dry-run) as it arrived: markers may raise its level, preferred skills
+    # rank the agents having them first.
+    markers: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    preferred_skills: Mapped[list[str]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
 
 
 class Base(DeclarativeBase):
@@ -221,6 +225,7 @@ class Offer(Base):
         ),
         Index("ix_offers_status_expires", "status", "expires_at"),
         Index("ix_offers_agent_status", "agent_id", "status"),
+        Index("ix_offers_status_decided", "status", "decided_at"),  # the floor's offers declined or expired lately
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -45,7 +45,7 @@ async def reassign_overdue(session: AsyncSession, *, grace: timedelta, policy: R
         if offer is not None:
             requirement = Requirement(**offer.requirement)
         else:
-            requirement = requirement_for(assignment, policy)
+            requirement = requirement_for(assignment, policy, markers=assignment.markers)
         record(
             session,
             assignment.case_id,

@@ -206,6 +206,31 @@ async def get_waiting(session: AsyncSession, *, case_id: str) -> WaitingCase | N
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def waiting_entry(session: AsyncSession, *, case_id: str) -> WaitingCase | None:
+    """The case's place in the queue, read without locking it (for answers that change nothing)."""
+    return (await session.execute(select(WaitingCase).where(WaitingCase.case_id == case_id))).scalar_one_or_none()
+
+
+async def latest_offer_of_case(session: AsyncSession, *, case_id: str) -> Offer | None:
+    """The case's most recent offer, whatever became of it (it keeps the case and requirement as routed)."""
+    query = select(Offer).where(Offer.case_id == case_id).order_by(Offer.created_at.desc(), Offer.id.desc()).limit(1)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def latest_assignment_of_case(session: AsyncSession, *, case_id: str) -> Assignment | None:
+    query = (
+        select(Assignment)
+        .where(Assignment.case_id == case_id)
+        .order_by(Assignment.assigned_at.desc(), Assignment.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def count_agents(session: AsyncSession) -> int:
+    return int((await session.execute(select(func.count()).select_from(Agent))).scalar_one())
+
+
 async def supervisors(session: AsyncSession, *, channel: str | None = None) -> list[AgentView]:
     """Every supervisor as routing sees it, in id order (optionally only those serving `channel`)."""
     query = select(Agent).where(Agent.supervisor.is_(True)).order_by(Agent.id)

@@ -14,6 +14,7 @@ from pydantic import (
     ValidationError,
     ValidatorFunctionWrapHandler,
     field_validator,
+    model_validator,
 )
 
 from router_service.domain import MAX_LEVEL, MIN_LEVEL, Presence
@@ -167,22 +168,97 @@ class AcceptedOut(BaseModel):
 
 
 class DryRunIn(CleanInput):
-    """A case requirement: who would get such a case now?"""
+    """Either a case the router knows, `{"case_id": ...}` alone: who would get it now, as it is (its markers,
+    preferred skills, the agents who declined it, its current holder); or a hypothetical case, `skill` and `channel`
+    with optional level, language, markers, preferred skills and customer: who would get such a case now?"""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"case_id": "c0ffee00-0000-4000-8000-000000000001"},
+                {"skill": "billing", "min_level": 2, "language": "vi", "channel": "email", "markers": ["angry"]},
+            ]
+        },
+    )
 
-    skill: SkillName
+    case_id: str | None = Field(None, min_length=1, max_length=100, description="A case the router has routed.")
+    skill: SkillName | None = Field(None, description="Hypothetical case: the skill it requires.")
     min_level: Level = 1
     language: LanguageCode | None = None
-    channel: Channel
+    channel: Channel | None = Field(None, description="Hypothetical case: its channel.")
     customer_id: str | None = Field(None, max_length=100, description="For continuity with a previous agent.")
+    markers: list[SkillName] = Field(
+        default_factory=list, max_length=20, description="Hypothetical case: markers (angry...) that raise the level."
+    )
+    preferred_skills: list[SkillName] = Field(
+        default_factory=list, max_length=20, description="Hypothetical case: skills that rank agents having them first."
+    )
+
+    @model_validator(mode="after")
+    def _a_case_or_a_requirement(self) -> DryRunIn:
+        if self.case_id is not None:
+            others = sorted(self.model_fields_set - {"case_id"})
+            if others:
+                raise ValueError(f"give case_id alone, or a requirement without it (not both: {', '.join(others)})")
+            return self
+        missing = [name for name in ("skill", "channel") if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"give case_id, or skill and channel (missing: {', '.join(missing)})")
+        return self
+
+
+class CandidateOut(BaseModel):
+    """One agent considered: its exclusion reasons, or its rank and score."""
+
+    agent_id: str
+    reasons: list[str] = Field(default_factory=list, description="Why it may not take the case; empty if eligible.")
+    rank: int | None = Field(None, description="1 = best among the eligible; null when excluded.")
+    score: dict[str, Any] | None = Field(
+        None, description="over_qualification, occupancy, last_assignment_at, continuity, preferred_skills."
+    )
+    chosen: bool = False
+    summary: str = Field(description="The same in words, e.g. `hoa: not eligible: skill level below minimum`.")
+
+
+class DryRunCaseOut(BaseModel):
+    """The case dry-run by `case_id`, as the router knows it now."""
+
+    case_id: str
+    case_reference: str
+    customer_id: str
+    state: Literal["waiting", "offered", "assigned", "ended"]
+    holder_agent_id: str | None = Field(description="The agent it is offered or assigned to now (not a candidate).")
+    channel: str
+    category: str
+    priority: str
+    language: str | None
+    markers: list[str]
+    preferred_skills: list[str]
+    reserved_for: str | None = Field(description="Waiting, held for the customer's previous agent until then.")
+    reserved_until: datetime | None
+    requirement_source: Literal["queue", "offer", "case"] = Field(
+        description="queue: its place in the queue (after any relaxation or reclassification); offer: as its latest "
+        "offer was routed (what re-routing it uses); case: derived afresh from its category, priority and markers "
+        "(an ended case, as reopening would)."
+    )
 
 
 class DryRunOut(BaseModel):
-    requirement: dict[str, Any]
-    candidates: list[dict[str, Any]] = Field(description="As in a recorded decision; `chosen` marks who would get it.")
+    requirement: dict[str, Any] = Field(
+        description="skill, min_level, language, channel; by case_id also priority, markers, preferred_skills, "
+        "levels_called_for (what calls for which level) and source."
+    )
+    candidates: list[CandidateOut] = Field(
+        description="Agents having the skill: eligible ones in rank order, then the excluded; `chosen` marks who "
+        "would get it."
+    )
+    ranked: list[str] = Field(description="Eligible agents, best first: who would get it, then who next.")
     outcome: str = Field(description="offered | assigned (the agent auto-accepts) | queued")
     agent_id: str | None
+    summary: str = Field(description="The whole answer in words.")
+    case: DryRunCaseOut | None = Field(None, description="By case_id: the case as the router knows it.")
+    agents_without_skill: int = Field(0, description="Agents not listed because they lack the skill.")
 
 
 class DecisionOut(BaseModel):
@@ -200,7 +276,7 @@ class DecisionOut(BaseModel):
         "escalation_request when an agent escalated the case to a supervisor."
     )
     requirement: dict[str, Any]
-    candidates: list[dict[str, Any]] = Field(
+    candidates: list[CandidateOut] = Field(
         description="Each agent having the required skill: its exclusion reasons, or its rank and score; `chosen` "
         "marks the winner. Agents without the skill are not listed."
     )
@@ -210,6 +286,9 @@ class DecisionOut(BaseModel):
         "agent the case is held for)"
     )
     agent_id: str | None
+    summary: str = Field(
+        description="The decision in words: why, what it did, what the case needed, who was considered."
+    )
 
 
 class CaseRoutingOut(BaseModel):
@@ -271,6 +350,75 @@ class StatisticsOut(BaseModel):
     )
     agents: list[OccupancyOut]
     teams: list[OccupancyOut]
+
+
+class QueueGroupOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    skill: str = Field(description="The required skill.")
+    priority: str
+    depth: int = Field(description="Cases waiting, unassigned.")
+    reserved: int = Field(description="Of which held for the customer's previous agent a while.")
+    oldest_case_id: str | None
+    oldest_waiting_seconds: float | None
+    case_ids: list[str] = Field(description="In service order (oldest first); at most `case_ids_limit`.")
+
+
+class FloorAgentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    agent_id: str
+    display_name: str | None
+    presence: Presence
+    presence_since: datetime
+    team: str | None
+    supervisor: bool
+    load: dict[str, int] = Field(description="Offers held and active assignments per channel.")
+    capacity: dict[str, int] = Field(description="Limit per served channel.")
+    active_cases: int = Field(description="Offers held and active assignments, every channel.")
+    max_total: int = Field(description="Overall limit across channels.")
+    occupancy: float = Field(ge=0, le=1, description="active_cases / max_total")
+    case_ids: list[str] = Field(description="Its active assignments, newest first.")
+    offered_case_ids: list[str] = Field(description="Cases offered to it, not yet answered, oldest first.")
+
+
+class EndedOfferOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    offer_id: str
+    case_id: str
+    agent_id: str
+    outcome: Literal["declined", "expired"]
+    reason: str | None = Field(description="The agent's reason for declining, when given.")
+    at: datetime
+    channel: str
+
+
+class FloorTotalsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    waiting: int = Field(description="Cases in the queue.")
+    offered: int = Field(description="Pending offers.")
+    assigned: int = Field(description="Active assignments.")
+
+
+class SnapshotOut(BaseModel):
+    """The live floor, read in one transaction: one consistent state of the router."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    generated_at: datetime
+    queue: list[QueueGroupOut] = Field(description="Waiting cases per skill and priority, most pressing first.")
+    agents: list[FloorAgentOut] = Field(description="Every agent: available first, then busy, away, offline.")
+    presence_counts: dict[str, int] = Field(description="Agents per presence; every presence listed.")
+    offers_recent: list[EndedOfferOut] = Field(
+        description="Offers declined or expired in the last `window_minutes`, newest first; at most `offers_limit`."
+    )
+    offers_recent_counts: dict[str, int] = Field(description="All of those, by outcome (declined, expired).")
+    totals: FloorTotalsOut
+    window_minutes: int
+    case_ids_limit: int
+    offers_limit: int
 
 
 class Items(BaseModel, Generic[T]):

@@ -50,6 +50,8 @@ def opened(
     priority: Priority = Priority.NORMAL,
     language: str | None = "vi",
     channel: Channel = Channel.EMAIL,
+    markers: tuple[str, ...] = (),
+    preferred_skills: tuple[str, ...] = (),
 ) -> tuple[CloudEvent, CaseOpened]:
     data = CaseOpened(
         case_id=case_id,
@@ -62,6 +64,8 @@ def opened(
         subject=f"subject of {case_id}",
         message_id=f"message-of-{case_id}",
         opened_at=datetime.now(UTC),
+        markers=markers,
+        preferred_skills=preferred_skills,
     )
     return new_event(data, source="case_service", subject=case_id, correlation_id=f"trace-{case_id}"), data
 

@@ -87,10 +87,18 @@ async def test_managing_agents_and_the_queue_is_for_supervisors(app: FastAPI):
     async with client_as(app, token_for(Principal(Role.AGENT, agent_id="lan"))) as lan:
         forbidden = assert_problem(await lan.put("/v1/agents/lan", json=OFFERED), 403)
         assert forbidden["type"].endswith("/forbidden")
-        for path in ["/v1/agents", "/v1/queue", "/v1/queue/depth", "/v1/routing/statistics", "/v1/cases/c-1/routing"]:
+        for path in [
+            "/v1/agents",
+            "/v1/queue",
+            "/v1/queue/depth",
+            "/v1/routing/statistics",
+            "/v1/cases/c-1/routing",
+            "/v1/supervisor/snapshot",
+        ]:
             assert_problem(await lan.get(path), 403)
         dry_run = {"skill": "billing", "language": "vi", "channel": "email"}
         assert_problem(await lan.post("/v1/routing/dry-run", json=dry_run), 403)
+        assert_problem(await lan.post("/v1/routing/dry-run", json={"case_id": "c-1"}), 403)
 
     async with client_as(app, token_for(Principal(Role.SUPERVISOR, subject="Hoa"))) as supervisor:
         created = await supervisor.put("/v1/agents/lan", json=OFFERED)
@@ -98,6 +106,9 @@ async def test_managing_agents_and_the_queue_is_for_supervisors(app: FastAPI):
         assert (await supervisor.get("/v1/queue")).status_code == 200
         assert [a["id"] for a in (await supervisor.get("/v1/agents")).json()["items"]] == ["lan"]
         assert (await supervisor.get("/v1/agents/lan/offers")).status_code == 200
+        floor = await supervisor.get("/v1/supervisor/snapshot")
+        assert floor.status_code == 200, floor.text
+        assert [a["agent_id"] for a in floor.json()["agents"]] == ["lan"]
 
 
 async def test_bad_tokens_are_refused(app: FastAPI):

@@ -259,3 +259,17 @@ def test_working_hours_in_the_agents_timezone_decide_eligibility():
     off = agent(schedule=schedule)
     assert exclusion_reasons(off, BILLING, at=T0) == []
     assert exclusion_reasons(off, BILLING, at=T0 + timedelta(hours=2)) == [domain.OUTSIDE_WORKING_HOURS]
+
+
+def test_the_agent_holding_the_case_is_not_a_candidate_for_it():
+    evaluation = evaluate([agent("a"), agent("b")], BILLING, holder="a")
+    assert [a.id for a in evaluation.ranked] == ["b"]
+    assert exclusion_reasons(agent("a"), BILLING, holder="a") == [domain.HOLDS_CASE]
+
+
+def test_levels_called_for_name_the_priority_and_each_listed_marker():
+    policy = RoutingPolicy()
+    levels = domain.levels_called_for("high", ["Angry", "vip", "legal_threat"], policy)
+    assert levels == {"priority high": 2, "marker angry": 2, "marker legal_threat": 3}, "vip calls for nothing"
+    requirement = domain.requirement_for(case(priority=Priority.HIGH), policy, markers=["Angry", "vip", "legal_threat"])
+    assert requirement.min_level == max(levels.values())
