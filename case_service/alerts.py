@@ -27,8 +27,8 @@ from shared.cloudevents import CloudEvent
 from shared.db import as_utc
 from shared.events import CaseProblemRecurring, ProblemKind
 
-# An alert names at most this many cases and customers (its count stops there too): a record stays small however
-# long a problem goes unacknowledged.
+# An alert names at most this many cases and customers: a record stays small however long a problem goes
+# unacknowledged (its count of customers stops growing there too, as it can no longer tell a new one).
 MAX_IDS = 1000
 OPEN, ACKNOWLEDGED, ALL = "open", "acknowledged", "all"
 
@@ -51,27 +51,27 @@ async def detect(
     if current is not None:
         _add(session, current, case=case, now=now)
         return current
-    since = await _counting_from(session, kind=kind, value=value, since=now - rule.window)
-    recent = await _recent(session, kind=kind, value=value, since=since, until=now)
-    customers = list(dict.fromkeys(customer_id for _, customer_id in recent))
-    if len(customers) < rule.min_customers:
-        return None
     window_start = now - rule.window
-    before = await _customers_between(
-        session, kind=kind, value=value, since=window_start - rule.baseline_period, until=window_start
+    since = await _counting_from(session, kind=kind, value=value, since=window_start)
+    customers = await _customers_in(session, kind=kind, value=value, after=since, until=now)
+    if customers < rule.min_customers:
+        return None
+    before = await _customers_in(
+        session, kind=kind, value=value, after=window_start - rule.baseline_period, until=window_start
     )
     baseline = rule.baseline(before)
-    if not rule.rises(len(customers), baseline):
+    if not rule.rises(customers, baseline):
         return None
+    recent = await _recent(session, kind=kind, value=value, after=since, until=now)
     alert = Alert(
         id=str(uuid.uuid4()),
         kind=kind.value,
         value=value,
         open_key=_open_key(kind, value),
-        customer_count=len(customers),
+        customer_count=customers,
         baseline=baseline,
-        case_ids=list(dict.fromkeys(case_id for case_id, _ in recent)),
-        customer_ids=customers,
+        case_ids=[case_id for case_id, _ in recent],
+        customer_ids=list(dict.fromkeys(customer_id for _, customer_id in recent)),
         raised_at=now,
         updated_at=now,
     )
@@ -156,7 +156,7 @@ def _add(session: AsyncSession, alert: Alert, *, case: Case, now: datetime) -> N
         changed = True
     if case.customer_id not in alert.customer_ids and len(alert.customer_ids) < MAX_IDS:
         alert.customer_ids = [*alert.customer_ids, case.customer_id]
-        alert.customer_count = len(alert.customer_ids)
+        alert.customer_count += 1
         changed = True
     if changed:
         alert.updated_at = now
@@ -173,7 +173,8 @@ def _matching(kind: ProblemKind, value: str) -> Any:
 
 
 async def _counting_from(session: AsyncSession, *, kind: ProblemKind, value: str, since: datetime) -> datetime:
-    """`since`, or the problem's last acknowledgement if later: what a supervisor has seen does not raise it again."""
+    """`since`, or the problem's last acknowledgement if later: what a supervisor has seen does not raise it again.
+    Periods are (start, end]: a case at the instant of an acknowledgement was seen."""
     acknowledged = (
         await session.execute(
             select(func.max(Alert.acknowledged_at)).where(Alert.kind == kind.value, Alert.value == value)
@@ -182,26 +183,26 @@ async def _counting_from(session: AsyncSession, *, kind: ProblemKind, value: str
     return max(since, as_utc(acknowledged)) if acknowledged is not None else since
 
 
+async def _customers_in(
+    session: AsyncSession, *, kind: ProblemKind, value: str, after: datetime, until: datetime
+) -> int:
+    """Distinct customers of the problem's cases in (after, until]."""
+    when = _when(kind)
+    found = await session.execute(
+        select(func.count(func.distinct(Case.customer_id))).where(_matching(kind, value), when > after, when <= until)
+    )
+    return int(found.scalar_one())
+
+
 async def _recent(
-    session: AsyncSession, *, kind: ProblemKind, value: str, since: datetime, until: datetime
+    session: AsyncSession, *, kind: ProblemKind, value: str, after: datetime, until: datetime
 ) -> list[tuple[str, str]]:
-    """(case id, customer id) of the problem's cases in [since, until], newest first, at most MAX_IDS."""
+    """(case id, customer id) of the problem's cases in (after, until], newest first, at most MAX_IDS."""
     when = _when(kind)
     rows = await session.execute(
         select(Case.id, Case.customer_id)
-        .where(_matching(kind, value), when >= since, when <= until)
+        .where(_matching(kind, value), when > after, when <= until)
         .order_by(when.desc(), Case.id.desc())
         .limit(MAX_IDS)
     )
     return [(case_id, customer_id) for case_id, customer_id in rows]
-
-
-async def _customers_between(
-    session: AsyncSession, *, kind: ProblemKind, value: str, since: datetime, until: datetime
-) -> int:
-    """Distinct customers of the problem's cases in [since, until)."""
-    when = _when(kind)
-    found = await session.execute(
-        select(func.count(func.distinct(Case.customer_id))).where(_matching(kind, value), when >= since, when < until)
-    )
-    return int(found.scalar_one())

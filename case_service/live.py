@@ -91,7 +91,7 @@ def case_updated(session: AsyncSession, *, case: Case) -> None:
 
 def alert(session: AsyncSession, *, kind: str, data: dict[str, Any]) -> None:
     """A recurring-problem alert raised or changed: supervisors and admins only."""
-    notify(session, Notice(kind, data, None, key=f"alert:{data['alert_id']}"))
+    notify(session, Notice(kind, data, None, key=f"{kind}:{data['alert_id']}"))
 
 
 # Told after the commit --------------------------------------------------------------------------------------------
