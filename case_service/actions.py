@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import clocks, domain, lifecycle, outbound, timeline
+from case_service import alerts, clocks, domain, lifecycle, live, outbound, timeline
 from case_service.emit import emit
 from case_service.lifecycle import CaseAction
 from case_service.models import Case, Customer, Message
@@ -28,6 +28,7 @@ from shared.events import (
     Channel,
     OutboundPurpose,
     Priority,
+    ProblemKind,
 )
 
 # Channels where the customer's opt-out (STOP) forbids any further message from us, replies included.
@@ -187,6 +188,7 @@ async def resolve(
     )
     case.resolution_code = resolution_code
     case.root_cause = root_cause
+    await alerts.detect(session, case=case, kind=ProblemKind.ROOT_CAUSE, rule=policy.recurring, now=now, tenant=tenant)
 
 
 async def reopen(
@@ -273,6 +275,7 @@ async def reclassify(
     )
     if after["priority"] != before["priority"]:
         await clocks.retarget(session, case=case, policy=policy, now=now)
+    live.case_updated(session, case=case)
     changed = CaseReclassified(
         case_id=case.id,
         category=case.category,
@@ -283,3 +286,7 @@ async def reclassify(
         reclassified_at=now,
     )
     await emit(session, changed, case_id=case.id, tenant=tenant)
+    if after["category"] != before["category"]:
+        await alerts.detect(
+            session, case=case, kind=ProblemKind.CATEGORY, rule=policy.recurring, now=now, tenant=tenant
+        )

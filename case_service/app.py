@@ -1,4 +1,5 @@
-"""Composition root of case_service: the runtime (database, bus, outbox relay, consumer, scheduler) and the API."""
+"""Composition root of case_service: the runtime (database, bus, outbox relay, consumer, scheduler), the live stream's
+broadcaster and the API."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import FastAPI
 
 from case_service.api import api_router
 from case_service.handlers import CaseHandlers
+from case_service.live import BROADCASTER, Broadcaster
 from case_service.models import Base
 from case_service.policy import policy_from
 from case_service.scheduler import Scheduler
@@ -27,11 +29,15 @@ def create_app(settings: CaseServiceSettings, *, consume_events: bool = True, sc
         consumer_topics=(topics.COMPLAINTS_INBOUND, topics.ROUTING_EVENTS),
         handlers=CaseHandlers(settings, policy).mapping() if consume_events else None,
     )
+    broadcaster = Broadcaster(queue_size=settings.stream_queue_size)
+    # Every session carries the broadcaster, so what the consumer, the scheduler and the API commit reaches the streams.
+    runtime.sessions.configure(info={BROADCASTER: broadcaster})
     if schedule:
         runtime.add_task(Scheduler(runtime.sessions, policy=policy, settings=settings, wake=runtime.relay.wake))
 
     app = new_service_app(title="Case service", settings=settings, runtime=runtime)
     app.state.policy = policy
     app.state.tenant = settings.tenant
+    app.state.broadcaster = broadcaster
     app.include_router(api_router(settings))
     return app

@@ -14,10 +14,12 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service import clocks, playbooks, repository, timeline
-from case_service.models import Case, Message, Survey
+from case_service.folding import fold
+from case_service.models import Case, Customer, Message, SlaClock, Survey
 from case_service.policy import CasePolicy
 from case_service.schemas.cases import (
     CaseDetail,
+    CaseListItem,
     CaseSummary,
     ClockOut,
     CsatOut,
@@ -29,6 +31,10 @@ from case_service.schemas.cases import (
 from shared.auth import Principal
 from shared.db import as_utc
 
+PREVIEW_CHARS = 200
+MAX_NAME_WORDS = 5
+INBOUND = "inbound"
+
 
 class BadCursor(ValueError):
     """The cursor was not made by this API (answered 422)."""
@@ -36,7 +42,7 @@ class BadCursor(ValueError):
 
 @dataclass(frozen=True)
 class CaseFilters:
-    """List filters; None leaves a field unfiltered. `q` searches reference, subject and message text."""
+    """List filters; None leaves a field unfiltered. `q` searches reference, subject, customer name and message text."""
 
     status: str | None = None
     priority: str | None = None
@@ -120,15 +126,78 @@ def _conditions(filters: CaseFilters) -> list[ColumnElement[bool]]:
 
 
 def _text_search(q: str) -> ColumnElement[bool]:
-    """Case-insensitive substring of the reference, the subject or any message's text. SQLite lower-cases ASCII
-    only, so there a Vietnamese word matches in the case it is written in."""
+    """Case-insensitive substring (LIKE, its wildcards escaped) of the reference, the subject, the customer's name or
+    any message's text. SQLite lower-cases ASCII only, so there a Vietnamese word matches in the case it is written
+    in; a name also matches folded (`nguyen` finds `Nguyễn`), word by word."""
     needle = q.strip().lower()
     in_messages = exists().where(Message.case_id == Case.id, func.lower(Message.text).contains(needle, autoescape=True))
+    name = [func.lower(Customer.display_name).contains(needle, autoescape=True)]
+    words = fold(needle).split()[:MAX_NAME_WORDS]
+    if words:
+        name.append(and_(*(Customer.name_key.contains(word, autoescape=True) for word in words)))
+    of_customer = exists().where(Customer.id == Case.customer_id, or_(*name))
     return or_(
         func.lower(Case.reference).contains(needle, autoescape=True),
         func.lower(Case.subject).contains(needle, autoescape=True),
+        of_customer,
         in_messages,
     )
+
+
+async def list_items(
+    session: AsyncSession, *, page: Sequence[Case], policy: CasePolicy, now: datetime
+) -> list[CaseListItem]:
+    """The page as the list shows it: each case with its SLA state as of now and the time left on the clock due
+    soonest, and the customer's latest message (its first PREVIEW_CHARS characters and when it was written). Two
+    queries for the whole page."""
+    ids = [case.id for case in page]
+    latest = await _latest_customer_messages(session, case_ids=ids)
+    clock_rows = (await session.execute(select(SlaClock).where(SlaClock.case_id.in_(ids)))).scalars().all()
+    clocks_by_case: dict[str, list[SlaClock]] = {}
+    for row in clock_rows:
+        clocks_by_case.setdefault(row.case_id, []).append(row)
+    items = []
+    for case in page:
+        rows = clocks_by_case.get(case.id, [])
+        running = [view for view in (clocks.view(row, policy=policy, now=now) for row in rows) if view["due_at"]]
+        soonest = min(running, key=lambda view: view["remaining_seconds"], default=None)
+        preview, written_at = latest.get(case.id, (None, None))
+        items.append(
+            CaseListItem.model_validate(
+                {
+                    **CaseSummary.model_validate(case).model_dump(exclude={"assignee"}),
+                    "sla_status": clocks.worst_state(rows, policy=policy, now=now) or case.sla_status,
+                    "sla_due_at": soonest["due_at"] if soonest else None,
+                    "sla_remaining_seconds": soonest["remaining_seconds"] if soonest else None,
+                    "last_customer_message_at": written_at or case.last_customer_message_at,
+                    "last_customer_message_preview": preview,
+                }
+            )
+        )
+    return items
+
+
+async def _latest_customer_messages(
+    session: AsyncSession, *, case_ids: Sequence[str]
+) -> dict[str, tuple[str, datetime]]:
+    """{case id: (preview, received at)} of each case's latest inbound message."""
+    if not case_ids:
+        return {}
+    order = (Message.received_at.desc(), Message.created_at.desc(), Message.id.desc())
+    ranked = (
+        select(
+            Message.case_id,
+            func.substr(Message.text, 1, PREVIEW_CHARS).label("preview"),
+            Message.received_at,
+            func.row_number().over(partition_by=Message.case_id, order_by=order).label("rank"),
+        )
+        .where(Message.case_id.in_(case_ids), Message.direction == INBOUND)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(ranked.c.case_id, ranked.c.preview, ranked.c.received_at).where(ranked.c.rank == 1)
+    )
+    return {case_id: (preview, received_at) for case_id, preview, received_at in rows}
 
 
 async def case_detail(session: AsyncSession, *, case: Case, policy: CasePolicy, now: datetime) -> CaseDetail:

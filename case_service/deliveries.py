@@ -8,8 +8,8 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import timeline
-from case_service.models import Message
+from case_service import live, timeline
+from case_service.models import Case, Message
 from shared.cloudevents import CloudEvent
 from shared.events import DeliveryStatus, OutboundDeliveryReported
 
@@ -38,6 +38,9 @@ async def on_delivery_reported(session: AsyncSession, event: CloudEvent, data: O
         return
     message.delivery_status = data.status.value
     message.delivery_error = data.error
+    case = await session.get(Case, message.case_id)
+    if case is not None:
+        live.delivery_updated(session, case=case, message=message, at=data.reported_at)
     kind = _NOTICED.get(data.status)
     if kind is not None:
         timeline.record(

@@ -4,7 +4,8 @@ customer. Threading is `threads.py`, the status rules `lifecycle.py`."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -163,3 +164,22 @@ def contact_candidates(raw: str, *, kind: AddressKind | None, default_region: st
 
 def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class RecurringRule:
+    """When a category or root cause counts as a recurring problem: at least `min_customers` distinct customers
+    within `window`, and at least `factor` times the baseline, the average distinct customers per window over the
+    `baseline_period` before it."""
+
+    window: timedelta
+    baseline_period: timedelta
+    min_customers: int
+    factor: float
+
+    def baseline(self, customers_in_period: int) -> float:
+        """Distinct customers of the baseline period, per window."""
+        return round(customers_in_period * (self.window / self.baseline_period), 4)
+
+    def rises(self, customers: int, baseline: float) -> bool:
+        return customers >= self.min_customers and customers >= self.factor * baseline

@@ -13,7 +13,19 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import acknowledge, csat, domain, identify, inbound, opening, repository, timeline, wording
+from case_service import (
+    acknowledge,
+    alerts,
+    csat,
+    domain,
+    identify,
+    inbound,
+    live,
+    opening,
+    repository,
+    timeline,
+    wording,
+)
 from case_service.classify import Classification
 from case_service.consent import consent_change
 from case_service.deliveries import on_delivery_reported
@@ -32,6 +44,7 @@ from shared.events import (
     CaseMessageAdded,
     ComplaintMessageReceived,
     OutboundDeliveryReported,
+    ProblemKind,
 )
 
 log = logging.getLogger(__name__)
@@ -98,6 +111,7 @@ class CaseHandlers:
         inbound.record_arrival(
             session, case=case, message=message, placement=placement, classification=classification, now=now
         )
+        live.message_added(session, case=case, message=message, author=live.CUSTOMER)
         inbound.record_conflicts(session, case=case, identified=identified, now=now, message_id=message.id)
         if consent is not None:
             inbound.apply_consent(
@@ -118,6 +132,15 @@ class CaseHandlers:
 
         if classification is not None:
             await opening.announce_opened(session, case=case, message_id=message.id, cause=event, tenant=event.tenant)
+            await alerts.detect(
+                session,
+                case=case,
+                kind=ProblemKind.CATEGORY,
+                rule=self._policy.recurring,
+                now=now,
+                cause=event,
+                tenant=event.tenant,
+            )
             await acknowledge.acknowledge(
                 session,
                 case=case,
@@ -177,6 +200,7 @@ class CaseHandlers:
             cause=event,
             tenant=event.tenant,
         )
+        live.case_updated(session, case=case)
         log.info("case %s assigned to agent %s", case.id, data.agent_id)
 
     async def on_case_escalated(self, session: AsyncSession, event: CloudEvent, data: CaseEscalated) -> None:

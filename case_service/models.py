@@ -1,5 +1,5 @@
 """Tables of case_service: customers and their contact points, cases, messages, timeline, SLA clocks, merges,
-follow-ups and surveys, the reference counter."""
+follow-ups and surveys, recurring-problem alerts, the reference counter."""
 
 from __future__ import annotations
 
@@ -92,6 +92,9 @@ class Case(Base):
         # lists page newest first with a (opened_at, id) cursor
         Index("ix_cases_opened_at_id", "opened_at", "id"),
         Index("ix_cases_status_opened_at", "status", "opened_at"),
+        # recurring-problem detection counts a category's (a root cause's) customers over a recent period
+        Index("ix_cases_category_opened_at", "category", "opened_at"),
+        Index("ix_cases_root_cause_resolved_at", "root_cause", "resolved_at"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -257,3 +260,29 @@ class Survey(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     # channel (the customer's message) or web (POST /v1/surveys/{token})
     answered_via: Mapped[str | None] = mapped_column(String(20))
+
+
+class Alert(Base):
+    """A recurring problem: a category or root cause rising across distinct customers against its baseline. While
+    open (not acknowledged) it collects the matching cases; `open_key` (`kind:value`, cleared on acknowledgement) is
+    unique, so two instances never keep two open alerts of one problem."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        CheckConstraint("kind IN ('category', 'root_cause')", name="kind"),
+        Index("ix_alerts_kind_value_raised_at", "kind", "value", "raised_at"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(100))
+    open_key: Mapped[str | None] = mapped_column(String(130), unique=True)
+    customer_count: Mapped[int] = mapped_column(Integer)
+    # distinct customers per window over the baseline period, when the alert was raised
+    baseline: Mapped[float] = mapped_column(Float)
+    case_ids: Mapped[list[str]] = mapped_column(JSON)
+    customer_ids: Mapped[list[str]] = mapped_column(JSON)
+    raised_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))

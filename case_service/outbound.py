@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import timeline
+from case_service import live, timeline
 from case_service.emit import emit
 from case_service.models import Case, ContactPoint, Message
 from case_service.settings import SERVICE_NAME
@@ -94,6 +94,9 @@ async def send_to_customer(
         delivery_status="requested",
     )
     session.add(message)
+    live.message_added(
+        session, case=case, message=message, author=live.AGENT if purpose is OutboundPurpose.REPLY else live.SYSTEM
+    )
     request = OutboundMessageRequested(
         outbound_id=outbound_id,
         case_id=case.id,

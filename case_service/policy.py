@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from case_service import classify, playbooks, sla, wording
+from case_service.domain import RecurringRule
 from case_service.settings import CaseServiceSettings
 from shared.events import Priority, SlaTarget
 
@@ -30,6 +31,7 @@ class CasePolicy:
     csat_reopen_below: int
     public_base_url: str
     default_region: str
+    recurring: RecurringRule
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -67,6 +69,12 @@ def policy_from(settings: CaseServiceSettings) -> CasePolicy:
         csat_reopen_below=settings.csat_reopen_below,
         public_base_url=settings.public_base_url,
         default_region=settings.default_region,
+        recurring=RecurringRule(
+            window=timedelta(minutes=settings.recurring_window_minutes),
+            baseline_period=timedelta(hours=settings.recurring_baseline_hours),
+            min_customers=settings.recurring_min_customers,
+            factor=settings.recurring_factor,
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
-from case_service import clocks, csat, timeline
+from case_service import clocks, csat, live, timeline
 from case_service.emit import emit
 from case_service.models import Case, FollowUp, SlaClock
 from case_service.policy import CasePolicy
@@ -144,6 +144,7 @@ class Scheduler(PeriodicTask):
             detail={"target": target.value, "due_at": due_at.isoformat()},
         )
         clocks.refresh_status(case, rows.values(), policy=self._policy, now=now)
+        live.sla_signal(session, case=case, breached=signal is BREACHED, clock=target.value, due_at=due_at)
         log.info("case %s: %s SLA %s", case.id, target.value, signal.kind.removeprefix("sla_"))
 
     async def _follow_up_batch(self, session: AsyncSession, passed: set[str], *, now: datetime) -> tuple[int, int]:

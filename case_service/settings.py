@@ -62,3 +62,23 @@ class CaseServiceSettings(DatabaseSettings):
     playbooks: dict[str, dict[str, list[str]]] | None = Field(
         None, description='category -> {"questions": [...], "steps": [...]}'
     )
+
+    # Recurring problems: a category or root cause rising across customers raises an alert (case_service.alerts)
+    recurring_window_minutes: float = Field(
+        60, gt=0, le=7 * 24 * 60, description="The recent window whose distinct customers are counted."
+    )
+    recurring_baseline_hours: float = Field(
+        24, gt=0, le=90 * 24, description="The period before the window whose average per window is the baseline."
+    )
+    recurring_min_customers: int = Field(
+        5, ge=2, le=10_000, description="At least this many distinct customers in the window raise an alert."
+    )
+    recurring_factor: float = Field(
+        3.0, ge=1, le=1000, description="...and at least this many times the baseline's customers per window."
+    )
+
+    # The live stream (GET /v1/stream)
+    stream_heartbeat_seconds: float = Field(15, gt=0, le=300, description="A `: ping` comment this often.")
+    stream_queue_size: int = Field(
+        100, ge=1, le=10_000, description="Events waiting for one listener; a listener this far behind is dropped."
+    )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from case_service import clocks, lifecycle, opening, timeline
+from case_service import clocks, lifecycle, live, opening, timeline
 from case_service.domain import CaseStatus
 from case_service.emit import emit
 from case_service.lifecycle import CaseAction
@@ -52,6 +52,7 @@ async def change_status(
         detail={"from": old.value, "to": new.value, "action": action.value, "reason": reason, **(detail or {})},
     )
     await clocks.follow_status(session, case=case, old=old, new=new, policy=policy, now=now)
+    live.case_updated(session, case=case)
     if new is CaseStatus.RESOLVED:
         case.resolved_at = now
         _schedule_follow_up(session, case=case, policy=policy, now=now)

@@ -325,6 +325,29 @@ class CaseFollowUpDue(_Event):
     due_at: datetime
 
 
+class ProblemKind(StrEnum):
+    CATEGORY = "category"
+    ROOT_CAUSE = "root_cause"
+
+
+class CaseProblemRecurring(_Event):
+    """A category or root cause is rising across distinct customers beyond its recent baseline: stop the problem
+    reaching more customers. Raised once per problem until a supervisor acknowledges it (key: the case that tipped
+    it over)."""
+
+    event_type = "case.problem_recurring.v1"
+
+    alert_id: str
+    kind: ProblemKind
+    value: str
+    customer_count: int
+    baseline: float  # distinct customers per window, on average, over the baseline period
+    window_minutes: float
+    case_ids: tuple[str, ...]
+    customer_ids: tuple[str, ...]
+    raised_at: datetime
+
+
 class OutboundPurpose(StrEnum):
     ACKNOWLEDGEMENT = "acknowledgement"
     REPLY = "reply"
@@ -435,6 +458,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
         CaseReclassified,
         CaseEscalationRequested,
         CaseFollowUpDue,
+        CaseProblemRecurring,
         OutboundMessageRequested,
         OutboundDeliveryReported,
         DeadLetterRecorded,

@@ -1,10 +1,11 @@
-"""The HTTP API of case_service: cases and their actions, customers, follow-ups, surveys and statistics."""
+"""The HTTP API of case_service: cases and their actions, customers, follow-ups, surveys, statistics and reports,
+recurring-problem alerts, and the live stream."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from case_service.api import cases, customers, follow_ups, stats, surveys
+from case_service.api import alerts, cases, customers, follow_ups, reports, stats, stream, surveys
 from case_service.settings import CaseServiceSettings
 from shared.auth import require_principal
 
@@ -17,6 +18,9 @@ def api_router(settings: CaseServiceSettings) -> APIRouter:
     authenticated.include_router(follow_ups.router)
     authenticated.include_router(customers.router)
     authenticated.include_router(stats.router)
+    authenticated.include_router(reports.router)
+    authenticated.include_router(alerts.router)
+    authenticated.include_router(stream.router)
     router.include_router(authenticated)
     router.include_router(surveys.router)
     return router

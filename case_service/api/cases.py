@@ -20,7 +20,6 @@ from case_service.policy import CasePolicy
 from case_service.schemas.cases import (
     CaseDetail,
     CaseList,
-    CaseSummary,
     CloseIn,
     EscalateIn,
     MoveIn,
@@ -106,6 +105,7 @@ Desk = Annotated[_Desk, Depends(_desk)]
 async def list_cases(
     session: Session,
     caller: Caller,
+    policy: Policy,
     status: CaseStatus | None = None,
     priority: Priority | None = None,
     category: Annotated[str | None, Query(max_length=100)] = None,
@@ -114,12 +114,14 @@ async def list_cases(
     customer_id: Annotated[str | None, Query(max_length=36)] = None,
     sla: SlaState | None = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Text in the reference, subject or messages.")
+        str | None,
+        Query(min_length=1, max_length=200, description="Text in the reference, subject, customer name or messages."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500, description="`next_cursor` of the previous page.")] = None,
 ) -> CaseList:
-    """Cases newest first. Agents get only their own cases (asking for another agent's gives an empty list)."""
+    """Cases newest first, each with its SLA state and time left and the customer's latest message. Agents get only
+    their own cases (asking for another agent's gives an empty list): an agent's "my cases" is this list."""
     asked = case_queries.CaseFilters(
         status=status.value if status else None,
         priority=priority.value if priority else None,
@@ -137,7 +139,8 @@ async def list_cases(
         page, next_cursor = await case_queries.list_cases(session, filters=filters, limit=limit, cursor=cursor)
     except case_queries.BadCursor as error:
         raise Problem(422, "invalid-cursor", "Cursor is not valid", str(error)) from error
-    return CaseList(items=[CaseSummary.model_validate(case) for case in page], next_cursor=next_cursor)
+    items = await case_queries.list_items(session, page=page, policy=policy, now=datetime.now(UTC))
+    return CaseList(items=items, next_cursor=next_cursor)
 
 
 @router.get("/cases/{case_id}", responses=NOT_FOUND)

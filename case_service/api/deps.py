@@ -1,15 +1,17 @@
-"""What every route of case_service depends on: a database session, the case policy, the caller, the tenant."""
+"""What every route of case_service depends on: a database session, the case policy, the caller (and whether they
+are staff), the tenant."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service.policy import CasePolicy
 from shared.auth import Principal, current_principal
+from shared.problems import PROBLEM_JSON, Problem
 from shared.runtime import ServiceRuntime
 
 
@@ -31,3 +33,16 @@ Session = Annotated[AsyncSession, Depends(_session)]
 Policy = Annotated[CasePolicy, Depends(_policy)]
 Caller = Annotated[Principal, Depends(current_principal)]
 Tenant = Annotated[str, Depends(_tenant)]
+
+
+def _staff(caller: Caller) -> Principal:
+    """The caller, when a supervisor or an admin; 403 problem+json for an agent."""
+    if not caller.sees_all:
+        raise Problem(403, "forbidden", "Forbidden", "This needs one of the roles: admin, supervisor.")
+    return caller
+
+
+Staff = Annotated[Principal, Depends(_staff)]
+STAFF_ONLY: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Agents may not: supervisors and admins only.", "content": {PROBLEM_JSON: {}}}
+}

@@ -136,8 +136,22 @@ class CaseDetail(CaseSummary):
     csat: CsatOut | None
 
 
+class CaseListItem(CaseSummary):
+    """A case in a list: its SLA state as of now with the time left, and the customer's latest message."""
+
+    sla_status: str = Field("ok", description="ok, at_risk, breached, paused or met: the worst clock, as of now.")
+    sla_due_at: datetime | None = Field(None, description="When the running clock due soonest runs out (null: none).")
+    sla_remaining_seconds: float | None = Field(
+        None, description="Business seconds left on that clock; negative once it is breached."
+    )
+    last_customer_message_at: datetime | None = Field(None, description="When the customer last wrote on the case.")
+    last_customer_message_preview: str | None = Field(
+        None, description="The first 200 characters of the customer's latest message."
+    )
+
+
 class CaseList(BaseModel):
-    items: list[CaseSummary]
+    items: list[CaseListItem]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last page.")
 
 

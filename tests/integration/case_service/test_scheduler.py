@@ -267,16 +267,22 @@ async def test_several_schedulers_at_once_announce_everything_exactly_once(
             await extra.dispose()
 
     rows = await outbox_events(engine)
-    per_case = Counter((row["data"]["case_id"], row["type"], row["data"].get("target")) for row in rows)
+    scheduled = [row for row in rows if row["type"] not in _NOT_SCHEDULED]
+    per_case = Counter((row["data"]["case_id"], row["type"], row["data"].get("target")) for row in scheduled)
     expected = Counter(
         {(c, kind, target): 1 for c in cases[20:] for kind in SLA_EVENTS for target in ("first_response", "resolution")}
         | {(c, "case.follow_up_due.v1", None): 1 for c in cases[:20]}
     )
-    assert Counter({key: n for key, n in per_case.items() if key[1] not in _NOT_SCHEDULED}) == expected
+    assert per_case == expected
     assert sum(announced) == sum(expected.values()) and sum(again) == 0
 
 
-_NOT_SCHEDULED = ("case.opened.v1", "case.resolved.v1", "outbound.message.requested.v1")
+_NOT_SCHEDULED = (
+    "case.opened.v1",
+    "case.resolved.v1",
+    "outbound.message.requested.v1",
+    "case.problem_recurring.v1",  # 105 customers writing about one thing within the hour is one
+)
 
 
 async def test_the_running_service_announces_breaches_with_no_message_arriving(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from case_service.domain import (
+    RecurringRule,
     assignment_is_newer,
     contact_candidates,
     extra_identifiers,
@@ -194,3 +195,13 @@ def test_a_typed_platform_address_names_its_kind() -> None:
 def test_a_colon_that_is_not_a_platform_prefix_is_part_of_the_address() -> None:
     assert contact_candidates("crm:42", kind=None, default_region="VN")[0] == (AddressKind.MESSENGER, "crm:42")
     assert contact_candidates("telegram:", kind=None, default_region="VN")[0] == (AddressKind.MESSENGER, "telegram:")
+
+
+def test_a_recurring_problem_needs_enough_customers_and_a_rise_over_the_baseline() -> None:
+    rule = RecurringRule(window=timedelta(hours=1), baseline_period=timedelta(hours=24), min_customers=5, factor=3.0)
+    assert rule.baseline(48) == 2.0  # 48 customers a day: two an hour
+    assert rule.baseline(1) == round(1 / 24, 4)
+    assert not rule.rises(4, 0.0), "too few customers, however quiet it was"
+    assert rule.rises(5, 0.0)
+    assert not rule.rises(5, 2.0), "five is not three times two"
+    assert rule.rises(6, 2.0)
