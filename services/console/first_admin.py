@@ -1,4 +1,4 @@
-"""First start: when no admin exists, create `admin` with a generated password written to a file only its owner reads."""
+"""First start: when no admin exists, create `admin` with a generated password in a file only its owner reads."""
 
 from __future__ import annotations
 
