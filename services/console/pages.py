@@ -68,6 +68,8 @@ class Pages:
             "nav": menu(self._nav, role=Role(user.role), path=request.url.path) if user is not None else [],
             "path": request.url.path,
             "static": self.static,
+            "notice": None,
+            "errors": [],
             **(context or {}),
         }
         body = self._env.get_template(template).render(values)

@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.console import auth, csrf
+from services.console import auth
 from services.console.auth import console_state, signed_in
 from services.console.domain import LANGUAGES, landing_path
 from services.console.i18n import LANGUAGE_COOKIE
@@ -71,7 +71,6 @@ async def login(
     secure = request.url.scheme == "https"
     max_age = int(state.sessions.lifetime.total_seconds())
     set_session_cookie(response, started.raw_id, secure=secure, max_age=max_age)
-    response.delete_cookie(csrf.LOGIN_COOKIE, path=csrf.LOGIN_PATH)
     return response
 
 

@@ -65,7 +65,7 @@ def upgrade() -> None:
         "preferences",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),
-        sa.Column("value", sa.JSON(), nullable=True),
+        sa.Column("value", sa.JSON(), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_preferences_user_id_users"), ondelete="CASCADE"
