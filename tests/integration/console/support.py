@@ -24,6 +24,10 @@ PACKAGE_DIR = Path(services.console.__file__).parent
 BASE_URL = "http://console.test"
 HTML = {"Accept": "text/html"}
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+GENERATED = re.compile(r'<output id="generated-password"[^>]*>([^<]+)</output>')
+# The admin key the gateway of these tests accepts, and the key its tokens are signed with.
+API_KEY = "console-test-admin-key-0123456789abcdefXYZ"
+SIGNING_KEY = "console-test-signing-key-0123456789abcdef"
 
 
 def console_settings(database_url: str, data_dir: Path, **changes: Any) -> ConsoleSettings:
@@ -70,6 +74,19 @@ async def form_token(client: httpx.AsyncClient, path: str) -> str:
     page = await client.get(path)
     assert page.status_code == 200, page.text
     return csrf_token(page)
+
+
+async def create(browser: httpx.AsyncClient, **fields: str) -> httpx.Response:
+    data = {"display_name": "Nguyễn Văn An", "role": "agent", "language": "vi", "team": "", "agent_id": ""}
+    data.update(fields)
+    data["csrf_token"] = await form_token(browser, "/users/new")
+    return await browser.post("/users", data=data)
+
+
+def generated_password(page: httpx.Response) -> str:
+    found = GENERATED.search(page.text)
+    assert found, page.text
+    return found.group(1)
 
 
 @asynccontextmanager

@@ -3,55 +3,27 @@ the server, and what the services refuse or fail to answer becomes a readable pa
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from fastapi import APIRouter
 from starlette.requests import Request
 
-import services.gateway
 from services.console.auth import UserApi, signed_in
 from services.console.services_client import Service, ServiceError
 from services.console.sessions import COOKIE
-from services.gateway.app import create_app as create_gateway
-from services.gateway.settings import GatewaySettings
-from shared.migrations import upgrade
-from shared.settings import hash_api_key
 from shared.tokens import Principal, Role, verify_token
 from tests.integration.console.support import (
+    API_KEY,
+    SIGNING_KEY,
     Console,
     console_settings,
+    create,
     form_token,
+    generated_password,
     running_console,
-    served_over_http,
     sign_in,
 )
-from tests.integration.console.test_users import create, generated_password
 from tests.support.broker import free_port
-from tests.support.databases import sqlite_url
-
-API_KEY = "console-test-admin-key-0123456789abcdefXYZ"
-SIGNING_KEY = "console-test-signing-key-0123456789abcdef"
-
-
-@pytest.fixture
-async def gateway_url(tmp_path: Path) -> AsyncIterator[str]:
-    """The real gateway over HTTP (its database on SQLite; no broker: tokens need none)."""
-    url = sqlite_url(tmp_path, "gateway")
-    await asyncio.to_thread(upgrade, Path(services.gateway.__file__).parent, url)
-    settings = GatewaySettings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=url,
-        kafka_bootstrap_servers=f"127.0.0.1:{free_port()}",
-        api_key_hashes=hash_api_key(API_KEY),
-        token_signing_key=SIGNING_KEY,
-    )
-    app = create_gateway(settings)
-    app.state.runtime.consumer = None
-    async with served_over_http(app) as base_url:
-        yield base_url
 
 
 def with_probe(console: Console) -> None:

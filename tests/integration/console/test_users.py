@@ -7,22 +7,7 @@ import re
 
 import httpx
 
-from tests.integration.console.support import Console, form_token, sign_in
-
-GENERATED = re.compile(r'<output id="generated-password"[^>]*>([^<]+)</output>')
-
-
-async def create(browser: httpx.AsyncClient, **fields: str) -> httpx.Response:
-    data = {"display_name": "Nguyễn Văn An", "role": "agent", "language": "vi", "team": "", "agent_id": ""}
-    data.update(fields)
-    data["csrf_token"] = await form_token(browser, "/users/new")
-    return await browser.post("/users", data=data)
-
-
-def generated_password(page: httpx.Response) -> str:
-    found = GENERATED.search(page.text)
-    assert found, page.text
-    return found.group(1)
+from tests.integration.console.support import Console, create, form_token, generated_password, sign_in
 
 
 def user_id(page: httpx.Response, username: str) -> str:
