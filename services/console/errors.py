@@ -36,8 +36,7 @@ async def error_response(request: Request, *, status: int, message: str, kind: s
     """A page (or problem) saying `message`, already translated."""
     if not wants_html(request):
         return problem_response(status, kind, "Console error", message, request.url.path)
-    pages = request.app.state.console.pages
-    return await pages.render(request, "error.html", {"message": message}, status=status)
+    return await auth.console_state(request).pages.render(request, "error.html", {"message": message}, status=status)
 
 
 async def forbidden_response(request: Request, key: str, *, kind: str = "forbidden") -> Response:
@@ -70,7 +69,7 @@ def install_error_pages(app: FastAPI) -> None:
 
 async def _translator(request: Request) -> Translator:
     signed_in = await auth.signed_in(request)
-    pages = request.app.state.console.pages
+    pages = auth.console_state(request).pages
     return Translator(pages.language(request, signed_in.user.language if signed_in is not None else None))
 
 
