@@ -77,7 +77,12 @@ def require_roles(*roles: Role) -> Any:
 async def user_api(request: Request, user: CurrentUser) -> Api:
     """The services as the signed-in user (their token is obtained, or renewed, when needed)."""
     state = console_state(request)
-    return Api(state.client, await state.tokens.token_for(user))
+
+    async def renewed() -> str:
+        state.tokens.forget(user.session_hash)
+        return await state.tokens.token_for(user)
+
+    return Api(state.client, await state.tokens.token_for(user), renew=renewed)
 
 
 UserApi = Annotated[Api, Depends(user_api)]

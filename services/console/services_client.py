@@ -8,7 +8,7 @@ as a readable message, never a 500.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -141,26 +141,40 @@ class ServicesClient:
 
 
 class Api:
-    """The services, as one signed-in user: every call carries that user's token."""
+    """The services, as one signed-in user: every call carries that user's token. When a service no longer takes
+    the token (401: the signing key changed, or it lapsed), `renew` gives a new one and the call is sent once more."""
 
-    def __init__(self, client: ServicesClient, token: str) -> None:
+    def __init__(
+        self, client: ServicesClient, token: str, *, renew: Callable[[], Awaitable[str]] | None = None
+    ) -> None:
         self._client = client
         self._token = token
+        self._renew = renew
 
     async def get(self, service: Service, path: str, *, params: Mapping[str, Any] | None = None) -> Any:
-        return await self._client.request("GET", service, path, credential=self._token, params=params)
+        return await self._call("GET", service, path, params=params)
 
     async def post(self, service: Service, path: str, *, json: Any = None) -> Any:
-        return await self._client.request("POST", service, path, credential=self._token, json=json)
+        return await self._call("POST", service, path, json=json)
 
     async def put(self, service: Service, path: str, *, json: Any = None) -> Any:
-        return await self._client.request("PUT", service, path, credential=self._token, json=json)
+        return await self._call("PUT", service, path, json=json)
 
     async def patch(self, service: Service, path: str, *, json: Any = None) -> Any:
-        return await self._client.request("PATCH", service, path, credential=self._token, json=json)
+        return await self._call("PATCH", service, path, json=json)
 
     async def delete(self, service: Service, path: str) -> Any:
-        return await self._client.request("DELETE", service, path, credential=self._token)
+        return await self._call("DELETE", service, path)
+
+    async def _call(self, method: str, service: Service, path: str, **kwargs: Any) -> Any:
+        try:
+            return await self._client.request(method, service, path, credential=self._token, **kwargs)
+        except ServiceError as error:
+            if error.kind != "refused" or error.status != 401 or self._renew is None:
+                raise
+        # A refused token changed nothing: the same call with a new one.
+        self._token = await self._renew()
+        return await self._client.request(method, service, path, credential=self._token, **kwargs)
 
     def stream(self, service: Service, path: str) -> Any:
         """`async with api.stream(...) as chunks:` the raw bytes of a Server-Sent Events stream."""

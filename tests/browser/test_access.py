@@ -12,6 +12,9 @@ from tests.browser.support import Platform, create_user, screenshot, sign_in, si
 async def test_the_admin_signs_in_with_the_password_of_the_first_start(
     browser: BrowserContext, platform: Platform
 ) -> None:
+    ready_table = platform.launcher.output()
+    password_file = platform.launcher.data_dir / "console-admin.password"
+    assert f"{platform.console_url} (log in as admin, password in {password_file})" in ready_table
     page = await browser.new_page()
     await page.goto("/")
     await expect(page).to_have_url(f"{platform.console_url}/login")

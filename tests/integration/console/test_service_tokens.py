@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 
 from services.console.auth import UserApi, signed_in
-from services.console.services_client import Service, ServiceError
+from services.console.services_client import Api, Service, ServiceError
 from services.console.sessions import COOKIE
 from shared.tokens import Principal, Role, verify_token
 from tests.integration.console.support import (
@@ -115,3 +115,24 @@ def test_a_service_error_names_the_service_and_the_refusal() -> None:
     error = ServiceError(service=Service.ROUTER, kind="refused", status=404, detail="x" * 1000)
     assert len(error.detail) == 300
     assert error.service is Service.ROUTER and error.status == 404
+
+
+async def test_a_token_a_service_no_longer_takes_is_replaced_and_the_call_sent_again(
+    migrated_url: str, tmp_path: Path, gateway_url: str
+) -> None:
+    settings = console_settings(migrated_url, tmp_path / "console", api_key=API_KEY, gateway_url=gateway_url)
+    async with running_console(settings) as console:
+        client = console.app.state.console.client
+        renewed: list[str] = []
+
+        async def renew() -> str:
+            issued = await client.issue_token(role="supervisor", agent_id=None, subject="console:t", ttl_seconds=60)
+            renewed.append(issued.token)
+            return issued.token
+
+        # As after the signing key changed: the held token no longer verifies.
+        stale = Api(client, "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic3VwZXJ2aXNvciJ9.bm90LXNpZ25lZA", renew=renew)
+        assert (await stale.get(Service.GATEWAY, "/v1/deadletters"))["items"] == []
+        assert len(renewed) == 1
+        assert (await stale.get(Service.GATEWAY, "/v1/deadletters"))["items"] == []
+        assert len(renewed) == 1, "the new token is kept"
