@@ -21,6 +21,15 @@ class ServiceSpec:
     verifies_tokens: bool  # whether any route takes an access token: only then is it given TOKEN_SIGNING_KEY
     consumes: tuple[str, ...] = ()
     """The topics its consumer group (named after the service) reads."""
+    uses_broker: bool = True
+    """Whether it publishes or consumes events (then it recovers after a broker restart)."""
+    api_docs: bool = True
+    """Whether it serves its OpenAPI documentation at /docs."""
+
+    @property
+    def recovers(self) -> bool:
+        """Whether it keeps an outbox journal to replay into a restarted broker (shared.recovery)."""
+        return self.has_database and self.uses_broker
 
     @property
     def port_setting(self) -> str:
@@ -43,6 +52,8 @@ SERVICES: tuple[ServiceSpec, ...] = (
         (topics.COMPLAINTS_INBOUND, topics.ROUTING_EVENTS),
     ),
     ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, True, True, (topics.CASES_EVENTS,)),
+    # A client of the others' HTTP APIs: its own database (users, sessions), no events, tokens it only forwards.
+    ServiceSpec("console", "services.console", "CONSOLE_", 8006, True, False, uses_broker=False, api_docs=False),
 )
 
 SERVICE_NAMES: tuple[str, ...] = tuple(spec.name for spec in SERVICES)

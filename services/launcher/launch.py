@@ -29,6 +29,15 @@ BROKER_START_SECONDS = 30.0
 T = TypeVar("T")
 
 
+CONSOLE = "console"
+# The services the console calls, and the setting of the console that says where each one is.
+CONSOLE_LINKS = {
+    "gateway": "CONSOLE_GATEWAY_URL",
+    "case_service": "CONSOLE_CASE_SERVICE_URL",
+    "router_service": "CONSOLE_ROUTER_SERVICE_URL",
+}
+
+
 class StartupFailed(RuntimeError):
     def __init__(self, message: str, *, exit_code: int = 1) -> None:
         super().__init__(message)
@@ -59,6 +68,11 @@ def child_environment(
     elif token_signing_key is not None:
         env["TOKEN_SIGNING_KEY"] = token_signing_key
     return env
+
+
+def console_links(addresses: Mapping[str, Address]) -> dict[str, str]:
+    """The console's settings naming where the launcher started the services it calls."""
+    return {setting: addresses[name].base_url for name, setting in CONSOLE_LINKS.items() if name in addresses}
 
 
 def child_environments(
@@ -112,7 +126,12 @@ class Launch:
             key_hashes=key_hashes,
             token_signing_key=token_key.key if token_key else None,
         )
+        if CONSOLE in envs and admin_key is not None:
+            # The only service given the admin key itself: it obtains each signed-in person's token with it.
+            envs[CONSOLE]["CONSOLE_API_KEY"] = admin_key.key
         await self._check_settings(envs)
+        if CONSOLE in envs:
+            envs[CONSOLE].update(console_links(self.addresses))
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         # Only now: a refused start-up should leave nothing behind, not even a key.
         if admin_key is not None:
@@ -196,7 +215,7 @@ class Launch:
             bootstrap=embedded.bootstrap,
             data_dir=self.data_dir,
             consumers={spec.name: spec.consumes for spec in self.specs if spec.consumes},
-            recovering=[spec.name for spec in self.specs if spec.has_database],
+            recovering=[spec.name for spec in self.specs if spec.recovers],
         )
 
         async def start() -> Process:
@@ -230,7 +249,7 @@ class Launch:
     async def _broker_restarted(self, _: Managed) -> None:
         """The in-memory broker lost every record: have each service recover (shared.recovery): rewind its consumer
         and republish its outbox journal since the last safe point."""
-        replaying = [spec.name for spec in self.specs if spec.has_database]
+        replaying = [spec.name for spec in self.specs if spec.recovers]
         for managed in self.services.managed:
             if managed.name in replaying and managed.process is not None and managed.process.returncode is None:
                 os.kill(managed.process.pid, REPLAY_SIGNAL)
@@ -271,8 +290,9 @@ class Launch:
                 managed.state = "not ready"
 
     def _rows(self) -> list[Row]:
+        docs = {spec.name: spec.api_docs for spec in self.specs}
         return [
-            Row(service=m.name, url=self.addresses[m.name].base_url, pid=m.pid, state=m.state)
+            Row(service=m.name, url=self.addresses[m.name].base_url, pid=m.pid, state=m.state, docs=docs[m.name])
             for m in self.services.managed
         ]
 
@@ -299,6 +319,9 @@ class Launch:
             ("admin key", str(admin_key.path) if admin_key else "API_KEY_HASHES from the environment"),
             ("access tokens", self._token_hint()),
         ]
+        if CONSOLE in self.addresses:
+            password = self.data_dir / "console-admin.password"
+            facts.append((CONSOLE, f"{self.addresses[CONSOLE].base_url} (log in as admin, password in {password})"))
         # What a service reports as switched off by its configuration (e.g. ingest_sms without a Twilio token).
         facts += [(name, note) for name, service_notes in (notes or {}).items() for note in service_notes]
         print("\n" + render(self._rows()) + "\n\n" + render_facts(facts) + "\n\nPress Ctrl-C to stop.\n", flush=True)

@@ -14,9 +14,10 @@ class Row:
     url: str
     pid: int | None
     state: str
+    docs: bool = True  # whether the service serves /docs
 
     def cells(self) -> tuple[str, str, str, str, str]:
-        return (self.service, self.url, f"{self.url}/docs", str(self.pid or "-"), self.state)
+        return (self.service, self.url, f"{self.url}/docs" if self.docs else "-", str(self.pid or "-"), self.state)
 
 
 def render(rows: Sequence[Row]) -> str:

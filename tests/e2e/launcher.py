@@ -23,6 +23,7 @@ SERVICE_PORT_SETTINGS = {
     "ingest_social": "INGEST_SOCIAL_PORT",
     "case_service": "CASE_SERVICE_PORT",
     "router_service": "ROUTER_SERVICE_PORT",
+    "console": "CONSOLE_PORT",
 }
 SERVICE_PREFIXES = tuple(setting.removesuffix("PORT") for setting in SERVICE_PORT_SETTINGS.values())
 SHARED_SETTINGS = {

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from services.launcher.catalog import SERVICES, ServiceSpec
-from services.launcher.launch import child_environments
+from services.console.settings import ConsoleSettings
+from services.launcher.catalog import SERVICES, Address, ServiceSpec
+from services.launcher.launch import child_environments, console_links
 from services.launcher.settings import LauncherSettings
 from shared.settings import ServiceSettings
 
@@ -98,3 +99,28 @@ def test_a_service_is_not_given_another_services_settings(tmp_path: Path, monkey
     for name in {spec.name for spec in SERVICES} - {"ingest_sms"}:
         assert twilio_token not in envs[name].values(), name
     assert all(env["API_KEY_HASHES"] == "" and env["DATA_DIR"] for env in envs.values())
+
+
+def test_only_the_console_is_given_the_admin_key_and_the_service_addresses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    admin_key = "admin-key-of-the-launcher-0123456789abcdefXYZ"
+    envs = environments(tmp_path, KEY)
+    envs["console"]["CONSOLE_API_KEY"] = admin_key  # what Launch.start adds when it generated the key
+    addresses = {name: Address("0.0.0.0", port) for name, port in {"gateway": 9100, "router_service": 9105}.items()}
+    envs["console"].update(console_links(addresses))
+
+    settings = settings_under(envs["console"], spec_named("console"), monkeypatch)
+    assert isinstance(settings, ConsoleSettings)
+    assert settings.api_key is not None and settings.api_key.get_secret_value() == admin_key
+    assert (settings.gateway_url, settings.router_service_url) == ("http://127.0.0.1:9100", "http://127.0.0.1:9105")
+    assert settings.case_service_url == "http://127.0.0.1:8004", "a service not started keeps the console's default"
+    for name in {spec.name for spec in SERVICES} - {"console"}:
+        assert admin_key not in envs[name].values(), name
+        assert not any(setting.startswith("CONSOLE_") for setting in envs[name]), name
+
+
+def spec_named(name: str) -> ServiceSpec:
+    [spec] = [spec for spec in SERVICES if spec.name == name]
+    return spec
