@@ -44,6 +44,10 @@ class Poison:
     reason: str
 
 
+class ConsumerStalled(RuntimeError):
+    """The consumer held no partitions for too long: its client is replaced by a new one."""
+
+
 class EventConsumer(BackgroundTask):
     """Consumes `topics` in consumer group `group_id` and applies `handlers` (event type -> handler).
 
@@ -66,6 +70,7 @@ class EventConsumer(BackgroundTask):
         fetch_max_wait_ms: int = 60,
         batch_size: int = 200,
         session_timeout_ms: int = 6000,
+        rejoin_after_seconds: float = 20.0,
         on_committed: Callable[[], None] | None = None,
     ) -> None:
         self._bus = bus
@@ -78,12 +83,14 @@ class EventConsumer(BackgroundTask):
         self._fetch_max_wait_ms = fetch_max_wait_ms
         self._batch_size = batch_size
         self._session_timeout_ms = session_timeout_ms
+        self._rejoin_after = rejoin_after_seconds
         self._on_committed = on_committed
         super().__init__()
         self.task_name = f"consumer:{group_id}"
         self._consumer: AIOKafkaConsumer | None = None
         self.deadlettered = 0
         self.processed_count = 0
+        self.rejoins = 0
         # Rewinds asked for (see `rewind`), and the last one each partition has carried out.
         self._rewinds = 0
         self._rewound: dict[TopicPartition, int] = {}
@@ -130,6 +137,10 @@ class EventConsumer(BackgroundTask):
                 await self._consume()
             except asyncio.CancelledError:
                 raise
+            except ConsumerStalled as stalled:
+                self.rejoins += 1
+                log.warning("consumer %s held %s; joining again with a new client", self.group_id, stalled)
+                continue
             except Exception:
                 log.exception("consumer %s failed; reconnecting", self.group_id)
                 await asyncio.sleep(1)
@@ -154,8 +165,16 @@ class EventConsumer(BackgroundTask):
             await consumer.stop()
             raise
         self._consumer = consumer
+        loop = asyncio.get_running_loop()
+        held_partitions_at = loop.time()
         try:
             while True:
+                if consumer.assignment():
+                    held_partitions_at = loop.time()
+                elif loop.time() - held_partitions_at > self._rejoin_after:
+                    # Seen after a broker restart: the client marked its coordinator dead and never looked for it
+                    # again, holding no partitions for minutes without an error. A new client joins in seconds.
+                    raise ConsumerStalled(f"no partitions for {self._rejoin_after:.0f} s")
                 await self._carry_out_rewinds(consumer)
                 batches = await consumer.getmany(timeout_ms=1000, max_records=self._batch_size)
                 records = [record for batch in batches.values() for record in batch]

@@ -19,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared import topics
 from shared.bus import KafkaBus, ensure_topics
 from shared.cloudevents import new_event
+from shared.consumer import EventConsumer
 from shared.db import session_factory
+from shared.events import ComplaintMessageReceived
 from shared.outbox import OutboxRelay, enqueue
 from shared.recovery import BrokerEpoch, BrokerRecovery, epoch_path, recovered_broker, write_atomically
 from tests.integration.shared.test_bus import (  # noqa: F401 - `engine` is the fixture of those tables
@@ -196,3 +198,49 @@ async def _at_least(engine: AsyncEngine, n: int) -> bool:
 
 async def _true(value: bool) -> bool:
     return value
+
+
+async def test_a_consumer_holding_no_partitions_joins_again_with_a_new_client(
+    broker: RestartableBroker, engine: AsyncEngine
+) -> None:
+    """After a broker restart the client sometimes marked its coordinator dead and never looked for it again: no
+    partitions and no error for minutes, so the service stayed not ready. Here two members share a one-partition topic,
+    so one of them holds nothing: it keeps joining again with a new client, and consuming goes on."""
+    bus = KafkaBus(broker.bootstrap, client_id="test")
+    await bus.start()
+    members = [_impatient_consumer(bus, broker.bootstrap, engine) for _ in range(2)]
+    for member in members:
+        member.start()
+    try:
+
+        async def rejoined() -> bool:
+            return sum(member.rejoins for member in members) >= 1
+
+        await eventually(rejoined, what="the member holding no partition joined again")
+        await bus.publish(
+            topics.COMPLAINTS_INBOUND, new_event(message("late", provider_id="late"), source="t"), key="k"
+        )
+        await eventually(lambda: _effects_text(engine), what="the record consumed by the member holding the partition")
+    finally:
+        for member in members:
+            await member.stop()
+        await bus.stop()
+
+
+def _impatient_consumer(bus: KafkaBus, bootstrap: str, engine: AsyncEngine) -> EventConsumer:
+    return EventConsumer(
+        bus=bus,
+        bootstrap_servers=bootstrap,
+        group_id="two-members",
+        topics=(topics.COMPLAINTS_INBOUND,),
+        handlers={ComplaintMessageReceived.event_type: record_effect},
+        sessions=session_factory(engine),
+        processed=processed,
+        rejoin_after_seconds=1.0,
+    )
+
+
+async def _effects_text(engine: AsyncEngine) -> list[str] | None:
+    async with engine.connect() as connection:
+        texts = list((await connection.execute(select(effects.c.text))).scalars())
+    return texts if texts == ["late"] else None
