@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,7 +46,8 @@ class Poison:
 
 
 class ConsumerStalled(RuntimeError):
-    """The consumer held no partitions for too long: its client is replaced by a new one."""
+    """The consumer held no partitions, or a call to the broker went unanswered, for too long: its client is replaced
+    by a new one."""
 
 
 class EventConsumer(BackgroundTask):
@@ -125,11 +127,23 @@ class EventConsumer(BackgroundTask):
         behind = [tp for tp in consumer.assignment() if self._rewound.get(tp, 0) < wanted]
         if not behind:
             return
-        await consumer.seek_to_beginning(*behind)
-        await consumer.commit({tp: await consumer.position(tp) for tp in behind})
+        async with self._broker_call("rewinding"):
+            await consumer.seek_to_beginning(*behind)
+            await consumer.commit({tp: await consumer.position(tp) for tp in behind})
         for tp in behind:
             self._rewound[tp] = wanted
         log.warning("consumer %s rewound %d partitions to the beginning of their logs", self.group_id, len(behind))
+
+    @asynccontextmanager
+    async def _broker_call(self, what: str) -> AsyncIterator[None]:
+        """Bound a call the client retries internally: after a broker restart a commit was seen waiting for minutes for
+        a coordinator the client had marked dead and never looked for again. A new client joins in seconds; offsets
+        left uncommitted only mean a redelivery, which changes nothing."""
+        try:
+            async with asyncio.timeout(self._rejoin_after):
+                yield
+        except TimeoutError:
+            raise ConsumerStalled(f"{what} unanswered for {self._rejoin_after:.0f} s") from None
 
     async def run(self) -> None:
         while True:
@@ -139,7 +153,7 @@ class EventConsumer(BackgroundTask):
                 raise
             except ConsumerStalled as stalled:
                 self.rejoins += 1
-                log.warning("consumer %s held %s; joining again with a new client", self.group_id, stalled)
+                log.warning("consumer %s stalled (%s); joining again with a new client", self.group_id, stalled)
                 continue
             except Exception:
                 log.exception("consumer %s failed; reconnecting", self.group_id)
@@ -203,7 +217,8 @@ class EventConsumer(BackgroundTask):
                 log.warning("database unavailable (%s); retrying batch", type(error).__name__)
                 await asyncio.sleep(1)
         await self._deadletter(poison)
-        await consumer.commit(_next_offsets(records))
+        async with self._broker_call("committing offsets"):
+            await consumer.commit(_next_offsets(records))
         self.processed_count += len(decoded)
         if decoded and self._on_committed is not None:
             self._on_committed()

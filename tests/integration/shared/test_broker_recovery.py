@@ -244,3 +244,41 @@ async def _effects_text(engine: AsyncEngine) -> list[str] | None:
     async with engine.connect() as connection:
         texts = list((await connection.execute(select(effects.c.text))).scalars())
     return texts if texts == ["late"] else None
+
+
+async def test_a_commit_the_broker_never_answers_gives_way_to_a_new_client(
+    broker: RestartableBroker, engine: AsyncEngine
+) -> None:
+    """A rewind's commit sent while the broker is gone was seen waiting for minutes (the client had marked the
+    coordinator dead and never looked again). Bounded, the consumer starts over with a new client and, once the broker
+    is back, rewinds and consumes again."""
+    bus = KafkaBus(broker.bootstrap, client_id="test")
+    await bus.start()
+    consumer = _impatient_consumer(bus, broker.bootstrap, engine)
+    consumer.start()
+    try:
+
+        async def assigned() -> bool:
+            return consumer.assigned
+
+        await eventually(assigned, what="the consumer holding its partition")
+        broker.kill()
+        rewind = consumer.rewind()
+
+        async def gave_way() -> bool:
+            return consumer.rejoins >= 1
+
+        await eventually(gave_way, what="the unanswered commit given up for a new client")
+        await restart(broker)
+
+        async def rewound() -> bool:
+            return consumer.rewound(rewind)
+
+        await eventually(rewound, within=60, what="the rewind carried out on the restarted broker")
+        await bus.publish(
+            topics.COMPLAINTS_INBOUND, new_event(message("late", provider_id="late"), source="t"), key="k"
+        )
+        await eventually(lambda: _effects_text(engine), what="consuming again")
+    finally:
+        await consumer.stop()
+        await bus.stop()
