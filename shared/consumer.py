@@ -190,7 +190,10 @@ class EventConsumer(BackgroundTask):
                     # again, holding no partitions for minutes without an error. A new client joins in seconds.
                     raise ConsumerStalled(f"no partitions for {self._rejoin_after:.0f} s")
                 await self._carry_out_rewinds(consumer)
-                batches = await consumer.getmany(timeout_ms=1000, max_records=self._batch_size)
+                # getmany's timeout does not cover waiting for an assignment during a rebalance, which never ended
+                # when the client had lost its coordinator.
+                async with self._broker_call("fetching"):
+                    batches = await consumer.getmany(timeout_ms=1000, max_records=self._batch_size)
                 records = [record for batch in batches.values() for record in batch]
                 if records:
                     await self._process(consumer, records)
