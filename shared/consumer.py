@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
@@ -28,6 +27,7 @@ from shared.logs import correlation_scope
 from shared.redaction import describe_error, describe_validation_error
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Handler = Callable[[AsyncSession, CloudEvent, Any], Awaitable[None]]
 
@@ -127,30 +127,55 @@ class EventConsumer(BackgroundTask):
         behind = [tp for tp in consumer.assignment() if self._rewound.get(tp, 0) < wanted]
         if not behind:
             return
-        async with self._broker_call("rewinding"):
-            await consumer.seek_to_beginning(*behind)
-            await consumer.commit({tp: await consumer.position(tp) for tp in behind})
+        await self._broker_call(self._rewind_to_beginning(consumer, behind), "rewinding")
         for tp in behind:
             self._rewound[tp] = wanted
         log.warning("consumer %s rewound %d partitions to the beginning of their logs", self.group_id, len(behind))
 
-    @asynccontextmanager
-    async def _broker_call(self, what: str) -> AsyncIterator[None]:
-        """Bound a call the client retries internally: after a broker restart a commit was seen waiting for minutes for
-        a coordinator the client had marked dead and never looked for again. A new client joins in seconds; offsets
-        left uncommitted only mean a redelivery, which changes nothing."""
+    async def _broker_call(self, call: Awaitable[T], what: str) -> T:
+        """Bound a call the client retries internally: after a broker restart a commit, and a fetch waiting for an
+        assignment, were seen waiting for minutes for a coordinator the client had marked dead and never looked for
+        again. A new client joins in seconds; offsets left uncommitted only mean a redelivery, which changes nothing.
+
+        The call runs as a task of its own, so giving up on it cancels only that task, never this consumer's."""
+        task = asyncio.ensure_future(call)
         try:
-            async with asyncio.timeout(self._rejoin_after):
-                yield
-        except TimeoutError:
-            raise ConsumerStalled(f"{what} unanswered for {self._rejoin_after:.0f} s") from None
+            done, _ = await asyncio.wait({task}, timeout=self._rejoin_after)
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        if not done:
+            task.cancel()
+            raise ConsumerStalled(f"{what} unanswered for {self._rejoin_after:.0f} s")
+        if task.cancelled():
+            # The client cancels its own waits when it loses its coordinator; raised here as it is, that
+            # CancelledError would end this consumer's task silently, as if the service were shutting down.
+            raise ConsumerStalled(f"{what} cancelled inside the client")
+        return task.result()
+
+    async def _stop_client(self, consumer: AIOKafkaConsumer) -> None:
+        """Stop a client, giving up after a while: with its broker gone, stopping waits on it too."""
+        try:
+            await self._broker_call(consumer.stop(), "stopping the client")
+        except ConsumerStalled as stalled:
+            log.warning("consumer %s: %s; left behind", self.group_id, stalled)
+
+    @staticmethod
+    async def _rewind_to_beginning(consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> None:
+        await consumer.seek_to_beginning(*partitions)
+        await consumer.commit({tp: await consumer.position(tp) for tp in partitions})
 
     async def run(self) -> None:
         while True:
             try:
                 await self._consume()
             except asyncio.CancelledError:
-                raise
+                current = asyncio.current_task()
+                if current is None or current.cancelling():
+                    raise
+                # Not a cancellation of this task (see _broker_call): the client gave up a call of its own.
+                self.rejoins += 1
+                log.warning("consumer %s: a call was cancelled inside the client; joining again", self.group_id)
             except ConsumerStalled as stalled:
                 self.rejoins += 1
                 log.warning("consumer %s stalled (%s); joining again with a new client", self.group_id, stalled)
@@ -192,14 +217,15 @@ class EventConsumer(BackgroundTask):
                 await self._carry_out_rewinds(consumer)
                 # getmany's timeout does not cover waiting for an assignment during a rebalance, which never ended
                 # when the client had lost its coordinator.
-                async with self._broker_call("fetching"):
-                    batches = await consumer.getmany(timeout_ms=1000, max_records=self._batch_size)
+                batches = await self._broker_call(
+                    consumer.getmany(timeout_ms=1000, max_records=self._batch_size), "fetching"
+                )
                 records = [record for batch in batches.values() for record in batch]
                 if records:
                     await self._process(consumer, records)
         finally:
             self._consumer = None
-            await consumer.stop()
+            await self._stop_client(consumer)
 
     async def _process(self, consumer: AIOKafkaConsumer, records: list[ConsumerRecord[bytes, bytes]]) -> None:
         decoded: list[Decoded] = []
@@ -220,8 +246,7 @@ class EventConsumer(BackgroundTask):
                 log.warning("database unavailable (%s); retrying batch", type(error).__name__)
                 await asyncio.sleep(1)
         await self._deadletter(poison)
-        async with self._broker_call("committing offsets"):
-            await consumer.commit(_next_offsets(records))
+        await self._broker_call(consumer.commit(_next_offsets(records)), "committing offsets")
         self.processed_count += len(decoded)
         if decoded and self._on_committed is not None:
             self._on_committed()
