@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from case_service.api import api_router
+from case_service.downloads import links_from
 from case_service.handlers import CaseHandlers
 from case_service.live import BROADCASTER, Broadcaster
 from case_service.models import Base
@@ -13,6 +14,8 @@ from case_service.policy import policy_from
 from case_service.scheduler import Scheduler
 from case_service.settings import SERVICE_NAME, CaseServiceSettings
 from shared import topics
+from shared.attachment_route import attachment_router
+from shared.attachments import AttachmentStore, store_root
 from shared.runtime import ServiceRuntime
 from shared.webapp import new_service_app
 
@@ -38,6 +41,10 @@ def create_app(settings: CaseServiceSettings, *, consume_events: bool = True, sc
     app = new_service_app(title="Case service", settings=settings, runtime=runtime)
     app.state.policy = policy
     app.state.tenant = settings.tenant
+    app.state.links = links_from(settings)
+    app.state.store = AttachmentStore(store_root(settings.data_dir, SERVICE_NAME))
     app.state.broadcaster = broadcaster
     app.include_router(api_router(settings))
+    # Files agents attached to replies; the signed link is the credential (shared.attachment_links).
+    app.include_router(attachment_router(store=app.state.store, store_name=SERVICE_NAME, link_key=settings.link_key()))
     return app

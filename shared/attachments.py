@@ -79,6 +79,11 @@ def too_large(size: int, max_bytes: int) -> str | None:
     return f"larger than {max_bytes} bytes" if size > max_bytes else None
 
 
+def base64_length(size: int) -> int:
+    """How many characters `size` bytes take in padded base64."""
+    return 4 * -(-size // 3)
+
+
 def media_type(declared: str | None) -> str:
     """The declared type as `type/subtype`, lower-cased, without parameters; application/octet-stream when it is
     missing or not a media type (it goes into a response header: nothing else may come through)."""

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service import actions, case_queries, rethreading
-from case_service.api.deps import Caller, Policy, Session, Tenant
+from case_service.api.deps import Caller, Links, Policy, Session, Tenant
 from case_service.domain import CaseStatus
+from case_service.downloads import DownloadLinks
 from case_service.lifecycle import IllegalTransition
 from case_service.models import Case
 from case_service.policy import CasePolicy
@@ -64,6 +65,7 @@ class _Desk:
     session: AsyncSession
     caller: Principal
     policy: CasePolicy
+    links: DownloadLinks
     tenant: str
 
     async def act(self, case_id: str, action: Callable[..., Awaitable[object]], *, lock: bool = True) -> CaseDetail:
@@ -91,11 +93,11 @@ class _Desk:
             raise Problem(_STATUS_OF[type(error)], error.kind, error.title, error.detail) from error
         cast(ServiceRuntime, self.request.app.state.runtime).relay.wake()
         answered = done if isinstance(done, Case) else case
-        return await _detail(self.session, answered.id, self.policy)
+        return await _detail(self.session, answered.id, self.policy, self.links)
 
 
-def _desk(request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant) -> _Desk:
-    return _Desk(request=request, session=session, caller=caller, policy=policy, tenant=tenant)
+def _desk(request: Request, session: Session, caller: Caller, policy: Policy, links: Links, tenant: Tenant) -> _Desk:
+    return _Desk(request=request, session=session, caller=caller, policy=policy, links=links, tenant=tenant)
 
 
 Desk = Annotated[_Desk, Depends(_desk)]
@@ -144,11 +146,13 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", responses=NOT_FOUND)
-async def get_case(case_id: str, session: Session, caller: Caller, policy: Policy) -> CaseDetail:
+async def get_case(case_id: str, session: Session, caller: Caller, policy: Policy, links: Links) -> CaseDetail:
+    """The case with its messages; each stored file of a message carries `download_url`, a signed link valid for
+    CASE_SERVICE_ATTACHMENT_LINK_TTL_SECONDS to the service that stores it (null when it cannot be opened)."""
     case = await case_queries.visible_case(session, case_id=case_id, caller=caller)
     if case is None:
         raise _not_found(case_id)
-    return await case_queries.case_detail(session, case=case, policy=policy, now=datetime.now(UTC))
+    return await case_queries.case_detail(session, case=case, policy=policy, now=datetime.now(UTC), links=links)
 
 
 @router.post("/cases/{case_id}/reply", responses=ACTION_ANSWERS)
@@ -248,11 +252,11 @@ _STATUS_OF: dict[type[actions.ActionRefused], int] = {
 }
 
 
-async def _detail(session: AsyncSession, case_id: str, policy: CasePolicy) -> CaseDetail:
+async def _detail(session: AsyncSession, case_id: str, policy: CasePolicy, links: DownloadLinks) -> CaseDetail:
     """The case as GET shows it, read after the action's commit."""
     case = await session.get(Case, case_id, populate_existing=True)
     if case is None:  # just written in the committed transaction
         raise _not_found(case_id)
-    detail = await case_queries.case_detail(session, case=case, policy=policy, now=datetime.now(UTC))
+    detail = await case_queries.case_detail(session, case=case, policy=policy, now=datetime.now(UTC), links=links)
     await session.rollback()  # the detail refreshed sla_status in memory only
     return detail

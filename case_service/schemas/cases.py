@@ -54,7 +54,11 @@ class MessageOut(_Out):
         None, description="Outbound: requested, sent, delivered, failed or skipped, as the channel reported it."
     )
     delivery_error: str | None = None
-    attachments: list[dict[str, Any]] = Field(description="Attachment metadata (name, type, size, where it is).")
+    attachments: list[dict[str, Any]] = Field(
+        description="Attachment metadata: filename, content_type, size, sha256, store (the service keeping the file), "
+        "url (a provider's, never fetched by the browser) and download_url: a signed link, valid for "
+        "CASE_SERVICE_ATTACHMENT_LINK_TTL_SECONDS, that serves the stored file (null when it cannot be opened)."
+    )
 
 
 class CaseSummary(_Out):

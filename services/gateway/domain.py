@@ -12,7 +12,7 @@ from typing import Any
 
 from services.gateway.schemas import MessageRequest
 from shared import topics
-from shared.attachments import Accepted, Refused, judge
+from shared.attachments import Accepted, Refused, base64_length, judge
 from shared.contacts import guess_kind, normalize_address
 from shared.events import AddressKind, AttachmentMeta, Channel, ComplaintMessageReceived, Sender
 from shared.filenames import safe_filename
@@ -54,7 +54,7 @@ def accepted_files(request: MessageRequest, *, max_count: int, max_bytes: int) -
     or Refused for the first one that does not pass. A file whose base64 alone is too long is refused unread."""
     if len(request.attachments) > max_count:
         raise TooManyAttachments(f"at most {max_count} attachments per message; {len(request.attachments)} were sent")
-    longest_base64 = 4 * -(-max_bytes // 3)
+    longest_base64 = base64_length(max_bytes)
     files = []
     for item in request.attachments:
         encoded = "".join(item.content_base64.split())  # line breaks as MIME writes them are fine

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from fastapi import FastAPI
@@ -13,6 +14,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared import topics
+from shared.attachment_route import attachment_router
+from shared.attachments import AttachmentStore, store_root
 from shared.db import is_sqlite
 from shared.ingest.intake import Intake
 from shared.ingest.notes import serve_startup_notes
@@ -35,6 +38,7 @@ class ChannelService:
     runtime: ServiceRuntime
     sender: SpoolSender[Any]
     intake: Intake
+    store: AttachmentStore
 
 
 def channel_service(
@@ -46,9 +50,11 @@ def channel_service(
     spooler: OutboundSpooler[Any],
     sender: SenderFactory,
     notes: list[str],
+    attachments_root: Path | None = None,
 ) -> ChannelService:
     """The service's pieces wired together: `sender` is built on the runtime's sessions; the app keeps `settings`,
-    `runtime` and `sender` on its state and answers `notes` on GET /startup-notes."""
+    `runtime` and `sender` on its state, answers `notes` on GET /startup-notes and serves the files it stores
+    (under `attachments_root`, by default DATA_DIR/attachments/<name>/) by signed link."""
     runtime = ServiceRuntime(
         name=name,
         settings=settings,
@@ -73,4 +79,6 @@ def channel_service(
     app.state.settings = settings
     app.state.sender = spool_sender
     serve_startup_notes(app, runtime, notes)
-    return ChannelService(app=app, runtime=runtime, sender=spool_sender, intake=intake)
+    store = AttachmentStore(attachments_root or store_root(settings.data_dir, name))
+    app.include_router(attachment_router(store=store, store_name=name, link_key=settings.link_key()))
+    return ChannelService(app=app, runtime=runtime, sender=spool_sender, intake=intake, store=store)
