@@ -96,6 +96,7 @@ class AttachmentMeta(_Part):
     content_id: str | None = None
     url_refused: str | None = None
     store: str | None = None
+    download_error: str | None = None  # why a provider's file could not be fetched and stored (too large, ...)
 
     @model_validator(mode="before")
     @classmethod
@@ -145,6 +146,22 @@ class ComplaintMessageReceived(_Event):
         if refused:
             self.metadata["attachment_urls_refused"] = refused
         return self
+
+
+class ComplaintAttachmentsStored(_Event):
+    """The files of a customer's message that came as provider references (a media id, a file id, a media URL),
+    fetched from the provider and stored by the channel service after it accepted the message (on
+    complaints.inbound.v1, keyed like the message, so it follows it). `attachments` replaces the message's list,
+    in the same order: each stored one has its sha256 and store, each that could not be has `url_refused` or
+    `download_error`."""
+
+    event_type = "complaint.attachments_stored.v1"
+
+    channel: Channel
+    provider: str = Field(min_length=1)
+    provider_message_id: str = Field(min_length=1)
+    attachments: tuple[AttachmentMeta, ...]
+    stored_at: datetime
 
 
 class CaseOpened(_Event):
@@ -449,6 +466,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
     model.event_type: model
     for model in (
         ComplaintMessageReceived,
+        ComplaintAttachmentsStored,
         CaseOpened,
         CaseMessageAdded,
         CaseAssigned,

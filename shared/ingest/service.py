@@ -18,6 +18,7 @@ from shared.attachment_route import attachment_router
 from shared.attachments import AttachmentStore, store_root
 from shared.db import is_sqlite
 from shared.ingest.intake import Intake
+from shared.ingest.media import MediaFetcher, MediaJobColumns, MediaJobs, MediaSource
 from shared.ingest.notes import serve_startup_notes
 from shared.ingest.outbound import OutboundSpooler
 from shared.ingest.sender import SpoolSender
@@ -39,6 +40,15 @@ class ChannelService:
     sender: SpoolSender[Any]
     intake: Intake
     store: AttachmentStore
+    media: MediaIntake | None = None
+
+
+@dataclass(frozen=True)
+class MediaIntake:
+    """Where the service's download jobs go (written with the message) and the task that works them off."""
+
+    jobs: MediaJobs
+    fetcher: MediaFetcher
 
 
 def channel_service(
@@ -51,10 +61,14 @@ def channel_service(
     sender: SenderFactory,
     notes: list[str],
     attachments_root: Path | None = None,
+    media: tuple[type[MediaJobColumns], MediaSource] | None = None,
+    attachment_max_bytes: int = 0,
 ) -> ChannelService:
     """The service's pieces wired together: `sender` is built on the runtime's sessions; the app keeps `settings`,
     `runtime` and `sender` on its state, answers `notes` on GET /startup-notes and serves the files it stores
-    (under `attachments_root`, by default DATA_DIR/attachments/<name>/) by signed link."""
+    (under `attachments_root`, by default DATA_DIR/attachments/<name>/) by signed link. With `media` (its download
+    job table and how it fetches from its providers) it fetches the files its messages refer to, up to
+    `attachment_max_bytes` each (shared.ingest.media)."""
     runtime = ServiceRuntime(
         name=name,
         settings=settings,
@@ -81,4 +95,19 @@ def channel_service(
     serve_startup_notes(app, runtime, notes)
     store = AttachmentStore(attachments_root or store_root(settings.data_dir, name))
     app.include_router(attachment_router(store=store, store_name=name, link_key=settings.link_key()))
-    return ChannelService(app=app, runtime=runtime, sender=spool_sender, intake=intake, store=store)
+    fetching = None
+    if media is not None:
+        jobs = MediaJobs(model=media[0], source=media[1])
+        fetcher = MediaFetcher(
+            jobs=jobs,
+            sessions=runtime.sessions,
+            outbox=metadata.tables["outbox"],
+            source_name=name,
+            store=store,
+            max_bytes=attachment_max_bytes,
+            wake_relay=runtime.relay.wake,
+            skip_locked=not is_sqlite(runtime.database_url),
+        )
+        runtime.add_task(fetcher)
+        fetching = MediaIntake(jobs=jobs, fetcher=fetcher)
+    return ChannelService(app=app, runtime=runtime, sender=spool_sender, intake=intake, store=store, media=fetching)

@@ -13,6 +13,11 @@ tests (one server, one base URL per platform under its own path prefix).
 
 `fail_next(platform, failure)` makes the next requests of a platform answer a platform error instead, including
 429 with its platform's way of saying when to retry (Retry-After, Telegram's `parameters.retry_after`).
+
+Files customers send, as each platform hands them out: `whatsapp_media(...)` gives a media id (`GET /graph/{id}`
+with the token answers its URL, `GET /graph/media-files/{id}` with the token its bytes); `telegram_file(...)` a file
+id (`getFile` answers its `file_path`, `GET /telegram/file/bot{token}/{path}` its bytes); `cdn_url(platform, ...)` a
+Messenger or Zalo attachment URL (no token). `downloads` counts the file requests.
 """
 
 from __future__ import annotations
@@ -108,10 +113,79 @@ class FakePlatforms:
     requests: dict[str, int] = field(default_factory=dict)
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    downloads: int = 0
     _port: int = 0
 
     def url(self, platform: str) -> str:
         return f"http://127.0.0.1:{self._port}/{platform}"
+
+    def _file(self, content: bytes, content_type: str) -> str:
+        name = f"file{next(self._ids)}"
+        self._files[name] = (content, content_type)
+        return name
+
+    def whatsapp_media(self, content: bytes, content_type: str) -> str:
+        return self._file(content, content_type)
+
+    def telegram_file(self, content: bytes, content_type: str) -> str:
+        return self._file(content, content_type)
+
+    def cdn_url(self, platform: str, content: bytes, content_type: str) -> str:
+        return f"{self.url(platform)}/cdn/{self._file(content, content_type)}"
+
+    def _serve_file(self, name: str) -> web.Response:
+        self.downloads += 1
+        found = self._files.get(name)
+        if found is None:
+            return web.Response(status=404)
+        return web.Response(body=found[0], content_type=found[1])
+
+    async def _whatsapp_media_url(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.meta_token}":
+            return _json(meta_error(401, 190, "Invalid OAuth access token - Cannot parse access token"))
+        media_id = request.match_info["node"]
+        found = self._files.get(media_id)
+        if found is None:
+            return _json(meta_error(400, 100, "(#100) Unsupported get request."))
+        url = f"{self.url(META)}/media-files/{media_id}"
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "url": url,
+                "mime_type": found[1],
+                "file_size": len(found[0]),
+                "id": media_id,
+            }
+        )
+
+    async def _whatsapp_media_file(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.meta_token}":
+            return web.Response(status=401)
+        return self._serve_file(request.match_info["name"])
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        return self._serve_file(request.match_info["name"])
+
+    async def _telegram_get_file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.telegram_token:
+            return _json(telegram_error(401, "Unauthorized"))
+        file_id = request.query.get("file_id", "")
+        found = self._files.get(file_id)
+        if found is None:
+            return _json(telegram_error(400, "Bad Request: invalid file_id"))
+        result = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(found[0]),
+            "file_path": f"documents/{file_id}.bin",
+        }
+        return web.json_response({"ok": True, "result": result})
+
+    async def _telegram_download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.telegram_token:
+            return web.Response(status=404)
+        return self._serve_file(request.match_info["path"].removeprefix("documents/").removesuffix(".bin"))
 
     def sent(self, platform: str) -> list[Received]:
         return [r for r in self.received if r.platform == platform]
@@ -218,6 +292,14 @@ async def running_fake_platforms(
         f"/{ZALO}/v3.0/oa/message/cs": fake._zalo,
         f"/{X}/2/dm_conversations/with/{{participant}}/messages": fake._x,
     }
-    async with serving_posts(routes) as port:
+    gets = {
+        f"/{META}/{{node}}": fake._whatsapp_media_url,
+        f"/{META}/media-files/{{name}}": fake._whatsapp_media_file,
+        f"/{META}/cdn/{{name}}": fake._cdn,
+        f"/{ZALO}/cdn/{{name}}": fake._cdn,
+        f"/{TELEGRAM}/bot{{token}}/getFile": fake._telegram_get_file,
+        f"/{TELEGRAM}/file/bot{{token}}/{{path:.+}}": fake._telegram_download,
+    }
+    async with serving_posts(routes, gets) as port:
         fake._port = port
         yield fake
