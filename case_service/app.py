@@ -11,6 +11,7 @@ from case_service.handlers import CaseHandlers
 from case_service.live import BROADCASTER, Broadcaster
 from case_service.models import Base
 from case_service.policy import policy_from
+from case_service.reply_files import ReplyFiles
 from case_service.scheduler import Scheduler
 from case_service.settings import SERVICE_NAME, CaseServiceSettings
 from shared import topics
@@ -43,6 +44,12 @@ def create_app(settings: CaseServiceSettings, *, consume_events: bool = True, sc
     app.state.tenant = settings.tenant
     app.state.links = links_from(settings)
     app.state.store = AttachmentStore(store_root(settings.data_dir, SERVICE_NAME))
+    app.state.reply_files = ReplyFiles(
+        store=app.state.store,
+        links=app.state.links,
+        max_count=settings.max_attachments,
+        max_bytes=settings.max_attachment_bytes,
+    )
     app.state.broadcaster = broadcaster
     app.include_router(api_router(settings))
     # Files agents attached to replies; the signed link is the credential (shared.attachment_links).

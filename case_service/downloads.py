@@ -34,7 +34,9 @@ class DownloadLinks:
         """`attachments` (as a message keeps them), each with its `download_url` (or null)."""
         return [{**attachment, FIELD: self.url(case_id, attachment, now=now)} for attachment in attachments]
 
-    def url(self, case_id: str, attachment: Mapping[str, Any], *, now: datetime) -> str | None:
+    def url(
+        self, case_id: str, attachment: Mapping[str, Any], *, now: datetime, ttl: timedelta | None = None
+    ) -> str | None:
         sha256 = attachment.get("sha256")
         if self.key is None or not isinstance(sha256, str) or not is_sha256(sha256):
             return None
@@ -46,7 +48,7 @@ class DownloadLinks:
             store=store,
             sha256=sha256,
             case=case_id,
-            exp=int((now + self.ttl).timestamp()),
+            exp=int((now + (ttl or self.ttl)).timestamp()),
             name=str(attachment.get("filename") or ""),
             content_type=str(attachment.get("content_type") or ""),
         )

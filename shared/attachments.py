@@ -13,6 +13,8 @@ shared.attachment_route); ingest_email keeps `DATA_DIR/attachments/` as before, 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import os
 import re
@@ -128,6 +130,27 @@ def judge(*, filename: str | None, content_type: str | None, content: bytes, max
     if reason is not None:
         raise Refused(name, reason)
     return Accepted(filename=name, content_type=declared, content=content, sha256=hashlib.sha256(content).hexdigest())
+
+
+class Unreadable(ValueError):
+    """An upload whose base64 is not base64; `filename` names it (made safe)."""
+
+    def __init__(self, filename: str | None) -> None:
+        super().__init__(f"{filename or 'an attachment'}: content_base64 is not valid base64")
+        self.filename = filename
+
+
+def decode_upload(*, filename: str | None, content_type: str | None, content_base64: str, max_bytes: int) -> Accepted:
+    """A file sent as base64 (line breaks ignored), decoded and judged; raises Unreadable or Refused. One whose
+    base64 alone is too long is refused unread."""
+    encoded = "".join(content_base64.split())
+    if len(encoded) > base64_length(max_bytes):
+        raise Refused(safe_filename(filename), f"larger than {max_bytes} bytes")
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise Unreadable(safe_filename(filename)) from None
+    return judge(filename=filename, content_type=content_type, content=content, max_bytes=max_bytes)
 
 
 def store_root(data_dir: Path, service: str) -> Path:

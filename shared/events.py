@@ -97,6 +97,8 @@ class AttachmentMeta(_Part):
     url_refused: str | None = None
     store: str | None = None
     download_error: str | None = None  # why a provider's file could not be fetched and stored (too large, ...)
+    # On outbound requests: a signed link (shared.attachment_links) the channel service fetches the bytes from.
+    download_url: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -401,6 +403,7 @@ class OutboundMessageRequested(_Event):
     agent_id: str | None = None
     requested_at: datetime
     metadata: dict[str, Any] = Field(default_factory=dict)
+    attachments: tuple[AttachmentMeta, ...] = ()  # files to send, each with its download_url
 
 
 class DeliveryStatus(StrEnum):

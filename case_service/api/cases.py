@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,12 +13,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service import actions, case_queries, rethreading
-from case_service.api.deps import Caller, Links, Policy, Session, Tenant
+from case_service.api.deps import Caller, Files, Links, Policy, Session, Tenant
 from case_service.domain import CaseStatus
 from case_service.downloads import DownloadLinks
 from case_service.lifecycle import IllegalTransition
 from case_service.models import Case
 from case_service.policy import CasePolicy
+from case_service.reply_files import FilesRefused
 from case_service.schemas.cases import (
     CaseDetail,
     CaseList,
@@ -32,6 +34,7 @@ from case_service.schemas.cases import (
     SplitIn,
 )
 from case_service.sla import SlaState
+from shared.attachments import Refused, Unreadable
 from shared.auth import Principal
 from shared.events import Channel, Priority
 from shared.problems import PROBLEM_JSON, Problem
@@ -155,13 +158,52 @@ async def get_case(case_id: str, session: Session, caller: Caller, policy: Polic
     return await case_queries.case_detail(session, case=case, policy=policy, now=datetime.now(UTC), links=links)
 
 
-@router.post("/cases/{case_id}/reply", responses=ACTION_ANSWERS)
-async def reply(case_id: str, body: ReplyIn, desk: Desk) -> CaseDetail:
-    """Send a reply to the customer on the case's channel; `await_customer` then waits on their answer."""
+REPLY_ANSWERS: Answers = {
+    **ACTION_ANSWERS,
+    422: _problem(
+        "A field is missing, or a file cannot go: attachment-refused (a program, a type not accepted, too large: "
+        "with filename and reason), attachment-unreadable, too-many-attachments, attachment-unknown (no such file on "
+        "this case), attachment-not-deliverable (the channel cannot carry it: the detail says why), "
+        "attachments-unavailable (no link key or store address)."
+    ),
+}
+
+
+@router.post("/cases/{case_id}/reply", responses=REPLY_ANSWERS)
+async def reply(case_id: str, body: ReplyIn, desk: Desk, files: Files) -> CaseDetail:
+    """Send a reply to the customer on the case's channel, with `attachments` when the channel can carry them (how
+    each channel sends files: shared.channel_media); `await_customer` then waits on their answer."""
+    try:
+        prepared = await asyncio.to_thread(files.decoded, body.attachments)
+    except Refused as refused:
+        raise Problem(
+            422,
+            "attachment-refused",
+            "Attachment refused",
+            f"{refused.filename or 'An attachment'}: {refused.reason}.",
+            filename=refused.filename,
+            reason=refused.reason,
+        ) from None
+    except Unreadable as error:
+        raise Problem(
+            422,
+            "attachment-unreadable",
+            "Attachment unreadable",
+            f"{error.filename or 'An attachment'}: content_base64 is not valid base64.",
+            filename=error.filename,
+        ) from None
+    except FilesRefused as error:
+        raise Problem(422, error.kind, error.title, error.detail) from None
     return await desk.act(
         case_id,
         partial(
-            actions.reply, policy=desk.policy, tenant=desk.tenant, text=body.text, await_customer=body.await_customer
+            actions.reply,
+            policy=desk.policy,
+            tenant=desk.tenant,
+            text=body.text,
+            await_customer=body.await_customer,
+            files=files,
+            attachments=prepared,
         ),
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service.downloads import DownloadLinks
 from case_service.policy import CasePolicy
+from case_service.reply_files import ReplyFiles
 from shared.auth import Principal, current_principal
 from shared.problems import PROBLEM_JSON, Problem
 from shared.runtime import ServiceRuntime
@@ -30,6 +31,10 @@ def _links(request: Request) -> DownloadLinks:
     return cast(DownloadLinks, request.app.state.links)
 
 
+def _reply_files(request: Request) -> ReplyFiles:
+    return cast(ReplyFiles, request.app.state.reply_files)
+
+
 def _tenant(request: Request) -> str:
     return cast(str, request.app.state.tenant)
 
@@ -37,6 +42,7 @@ def _tenant(request: Request) -> str:
 Session = Annotated[AsyncSession, Depends(_session)]
 Policy = Annotated[CasePolicy, Depends(_policy)]
 Links = Annotated[DownloadLinks, Depends(_links)]
+Files = Annotated[ReplyFiles, Depends(_reply_files)]
 Caller = Annotated[Principal, Depends(current_principal)]
 Tenant = Annotated[str, Depends(_tenant)]
 

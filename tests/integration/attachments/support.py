@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import Table, select
@@ -28,8 +29,9 @@ from shared.migrations import upgrade
 from tests.integration.case_service.builders import SIGNING_KEY, assigned, create_schema, envelope, token_auth
 from tests.integration.console.support import served_over_http
 from tests.support.broker import free_port
+from tests.support.polling import eventually
 
-__all__ = ["SIGNING_KEY", "served_over_http", "token_auth"]
+__all__ = ["SIGNING_KEY", "free_port", "served_over_http", "token_auth"]
 
 LINK_KEY = "attachment-link-test-key-0123456789abcdefXYZ"
 API_KEY = "attachments-test-admin-key-0123456789abcdef"
@@ -129,3 +131,32 @@ async def running_cases(settings: CaseServiceSettings) -> AsyncIterator[Cases]:
         transport = httpx.ASGITransport(app)
         async with httpx.AsyncClient(transport=transport, base_url="http://case-service") as client:
             yield Cases(app=app, client=client, handlers=CaseHandlers(settings, app.state.policy))
+
+
+@asynccontextmanager
+async def served_on(app: FastAPI, port: int) -> AsyncIterator[str]:
+    """`app` behind a real HTTP server on `port` (for a service whose own settings name where it is served)."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_config=None, log_level="warning")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+
+    async def started() -> bool:
+        if task.done():
+            task.result()
+        return server.started
+
+    await eventually(started, what="the HTTP server to start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+@asynccontextmanager
+async def serving_cases(settings: CaseServiceSettings, port: int) -> AsyncIterator[Cases]:
+    """case_service over real HTTP on `port` (channel services fetch its files from there), its API called there."""
+    app = create_case_service(settings, consume_events=False, schedule=False)
+    await create_schema(app.state.runtime.engine)
+    async with served_on(app, port) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        yield Cases(app=app, client=client, handlers=CaseHandlers(settings, app.state.policy))
