@@ -92,6 +92,8 @@ def channel_service(
     app = new_service_app(title=title, settings=settings, runtime=runtime)
     app.state.settings = settings
     app.state.sender = spool_sender
+    if settings.link_key() is None:
+        notes = [*notes, "ATTACHMENT_LINK_KEY is not set: the files this service stores cannot be opened or sent"]
     serve_startup_notes(app, runtime, notes)
     store = AttachmentStore(attachments_root or store_root(settings.data_dir, name))
     app.include_router(attachment_router(store=store, store_name=name, link_key=settings.link_key()))
