@@ -29,7 +29,7 @@ from ingest_sms.verify import (
     signed_url,
 )
 from shared.events import DeliveryStatus
-from shared.ingest.media import both
+from shared.ingest.media_jobs import both
 from shared.ingest.service import MediaIntake
 from shared.problems import Problem
 

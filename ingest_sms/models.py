@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, new_metadata
 from shared.idempotency import processed_events_table
-from shared.ingest.media import MediaJobColumns
+from shared.ingest.media_jobs import MediaJobColumns
 from shared.ingest.spool import SpoolColumns
 from shared.outbox import outbox_table
 

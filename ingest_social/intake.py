@@ -14,7 +14,7 @@ from ingest_social.delivery import DeliveryNews
 from ingest_social.parsed import Parsed, StatusUpdate
 from shared.events import Channel, ComplaintMessageReceived
 from shared.ingest.intake import Intake, Write
-from shared.ingest.media import both
+from shared.ingest.media_jobs import both
 from shared.ingest.service import MediaIntake
 
 

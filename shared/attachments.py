@@ -4,7 +4,7 @@ customers' (or agents') files.
 An attachment is judged by its name (made safe first: see shared/filenames.py), its declared type, its size and its
 first bytes: a program is refused whatever it calls itself. Accepted ones are stored content-addressed under
 `<root>/<first two hex digits>/<sha256>`: the same file sent twice is stored once, and a write is atomic (a temporary
-file renamed into place), so a reader never sees half a file.
+file, synced, renamed into place), so a reader never sees half a file.
 
 Each service keeps its own store, `DATA_DIR/attachments/<service>/` (`store_root`), and serves it itself (see
 shared.attachment_route); ingest_email keeps `DATA_DIR/attachments/` as before, where its stored mails already are
@@ -184,6 +184,8 @@ class AttachmentStore:
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(content)
+                file.flush()
+                os.fsync(file.fileno())  # on disk before the message naming it is: "accepted" means durable
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

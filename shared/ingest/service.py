@@ -18,7 +18,8 @@ from shared.attachment_route import attachment_router
 from shared.attachments import AttachmentStore, store_root
 from shared.db import is_sqlite
 from shared.ingest.intake import Intake
-from shared.ingest.media import MediaFetcher, MediaJobColumns, MediaJobs, MediaSource
+from shared.ingest.media import MediaSource
+from shared.ingest.media_jobs import MediaFetcher, MediaJobColumns, MediaJobs
 from shared.ingest.notes import serve_startup_notes
 from shared.ingest.outbound import OutboundSpooler
 from shared.ingest.sender import SpoolSender
