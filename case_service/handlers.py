@@ -30,6 +30,7 @@ from case_service.classify import Classification
 from case_service.consent import consent_change
 from case_service.deliveries import on_delivery_reported
 from case_service.emit import emit
+from case_service.fetched_media import on_attachments_stored
 from case_service.lifecycle import CaseAction
 from case_service.models import Case, Customer
 from case_service.policy import CasePolicy, policy_from
@@ -42,6 +43,7 @@ from shared.events import (
     CaseAssigned,
     CaseEscalated,
     CaseMessageAdded,
+    ComplaintAttachmentsStored,
     ComplaintMessageReceived,
     OutboundDeliveryReported,
     ProblemKind,
@@ -230,6 +232,7 @@ class CaseHandlers:
             CaseAssigned.event_type: self.on_case_assigned,
             CaseEscalated.event_type: self.on_case_escalated,
             OutboundDeliveryReported.event_type: on_delivery_reported,
+            ComplaintAttachmentsStored.event_type: on_attachments_stored,
         }
 
     async def _case_of(

@@ -7,7 +7,6 @@ from functools import partial
 from fastapi import Depends, FastAPI
 
 from ingest_email import api
-from ingest_email.attachments import AttachmentStore
 from ingest_email.handlers import OutboundHandlers, reporter
 from ingest_email.housekeeping import TokenSweeper
 from ingest_email.models import Base
@@ -30,12 +29,13 @@ def create_app(settings: IngestEmailSettings) -> FastAPI:
         spooler=OutboundHandlers(settings),
         sender=partial(EmailSender, settings=settings),
         notes=startup_notes(settings),
+        attachments_root=settings.attachments_dir,  # where it always kept them (shared.attachments)
     )
     service.runtime.add_task(TokenSweeper(sessions=service.runtime.sessions))
     receiver = Receiver(
         settings=settings,
         intake=service.intake,
-        store=AttachmentStore(settings.attachments_dir),
+        store=service.store,
         reporter=reporter(settings),
     )
     listener = SmtpListener(settings=settings, receiver=receiver)

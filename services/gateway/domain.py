@@ -12,10 +12,12 @@ from typing import Any
 
 from services.gateway.schemas import MessageRequest
 from shared import topics
+from shared.attachments import Accepted, decode_upload
 from shared.contacts import guess_kind, normalize_address
-from shared.events import AddressKind, Channel, ComplaintMessageReceived, Sender
+from shared.events import AddressKind, AttachmentMeta, Channel, ComplaintMessageReceived, Sender
 
 PROVIDER = "gateway"
+STORE = "gateway"
 
 _KIND_OF_CHANNEL: dict[Channel, AddressKind] = {
     Channel.EMAIL: AddressKind.EMAIL,
@@ -32,6 +34,32 @@ _KIND_OF_CHANNEL: dict[Channel, AddressKind] = {
 
 class UnreplayableLetter(ValueError):
     """The stored value cannot be turned back into the record's bytes."""
+
+
+class TooManyAttachments(ValueError):
+    """More files than GATEWAY_MAX_ATTACHMENTS."""
+
+
+def accepted_files(request: MessageRequest, *, max_count: int, max_bytes: int) -> list[Accepted]:
+    """The request's files, decoded and judged (shared.attachments); raises TooManyAttachments, Unreadable or
+    Refused for the first one that does not pass."""
+    if len(request.attachments) > max_count:
+        raise TooManyAttachments(f"at most {max_count} attachments per message; {len(request.attachments)} were sent")
+    return [
+        decode_upload(
+            filename=item.filename,
+            content_type=item.content_type,
+            content_base64=item.content_base64,
+            max_bytes=max_bytes,
+        )
+        for item in request.attachments
+    ]
+
+
+def attachment_meta(file: Accepted) -> AttachmentMeta:
+    return AttachmentMeta(
+        filename=file.filename, content_type=file.content_type, size=file.size, sha256=file.sha256, store=STORE
+    )
 
 
 def sender_kind(channel: Channel, address: str) -> AddressKind:
@@ -56,11 +84,17 @@ def request_sha256(fields: Mapping[str, Any]) -> str:
 
 
 def fingerprint(request: MessageRequest) -> str:
-    return request_sha256(request.model_dump(mode="json"))
+    """A request without files hashes as it did before `attachments` existed (a retry across an upgrade matches)."""
+    return request_sha256(request.model_dump(mode="json", exclude=set() if request.attachments else {"attachments"}))
 
 
 def to_event_data(
-    request: MessageRequest, *, idempotency_key: str, received_at: datetime, default_region: str
+    request: MessageRequest,
+    *,
+    idempotency_key: str,
+    received_at: datetime,
+    default_region: str,
+    files: Sequence[Accepted] = (),
 ) -> ComplaintMessageReceived:
     return ComplaintMessageReceived(
         channel=request.channel,
@@ -74,6 +108,7 @@ def to_event_data(
         text=request.text,
         language=request.language,
         customer_ref=request.customer_ref,
+        attachments=tuple(attachment_meta(file) for file in files),
         metadata={"idempotency_key": idempotency_key},
     )
 

@@ -17,7 +17,22 @@ from shared.tokens import MAX_LIFETIME
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
+# A hard bound on the list whatever the settings say; GATEWAY_MAX_ATTACHMENTS (at most this) is the real limit.
+MAX_ATTACHMENTS_LISTED = 20
+
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+class AttachmentIn(CleanInput):
+    """A file of the message, its bytes in base64 (standard alphabet, padded; line breaks are ignored; at most
+    GATEWAY_MAX_ATTACHMENT_BYTES once decoded). Programs are refused (422, type `attachment-refused`), whatever
+    their name says."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    filename: str = Field(min_length=1, max_length=255, examples=["hoa-don.pdf"])
+    content_type: str = Field(min_length=3, max_length=255, examples=["application/pdf"])
+    content_base64: str = Field(min_length=1, description="The file's bytes, base64-encoded.")
 
 
 class MessageRequest(CleanInput):
@@ -35,6 +50,9 @@ class MessageRequest(CleanInput):
     )
     language: str | None = Field(None, max_length=35, pattern=LANGUAGE_PATTERN, examples=["vi", "en"])
     customer_ref: str | None = Field(None, min_length=1, max_length=200)
+    attachments: tuple[AttachmentIn, ...] = Field(
+        (), max_length=MAX_ATTACHMENTS_LISTED, description="Files of the message: at most GATEWAY_MAX_ATTACHMENTS."
+    )
 
     @field_validator("sender_address", "text")
     @classmethod

@@ -18,6 +18,17 @@ To add a screen (say `reports`):
 
 from __future__ import annotations
 
-from services.console.screens import account, customers, deadletters, desk, floor, home, login, reports, users
+from services.console.screens import (
+    account,
+    attachments,
+    customers,
+    deadletters,
+    desk,
+    floor,
+    home,
+    login,
+    reports,
+    users,
+)
 
-SCREENS = (home, login, account, desk, floor, customers, reports, deadletters, users)
+SCREENS = (home, login, account, desk, floor, customers, reports, deadletters, users, attachments)
