@@ -195,6 +195,16 @@ async def active_assignments_of_case(session: AsyncSession, *, case_id: str) -> 
     return (await session.execute(query)).scalars().all()
 
 
+async def holds_case(session: AsyncSession, *, case_id: str, agent_id: str | None) -> bool:
+    """Whether the case is assigned to the agent right now."""
+    if agent_id is None:
+        return False
+    query = select(Assignment.id).where(
+        Assignment.case_id == case_id, Assignment.agent_id == agent_id, Assignment.status == ACTIVE
+    )
+    return (await session.execute(query.limit(1))).first() is not None
+
+
 async def pending_offers_of_case(session: AsyncSession, *, case_id: str) -> Sequence[Offer]:
     query = select(Offer).where(Offer.case_id == case_id, Offer.status == PENDING).with_for_update()
     return (await session.execute(query)).scalars().all()
