@@ -267,7 +267,7 @@ async def stream(agent_id: OwnAgentId, request: Request, runtime: Runtime) -> St
 async def case_routing(case_id: CaseId, runtime: Runtime, caller: Caller) -> CaseRoutingOut:
     """Every routing decision recorded for the case, oldest first: requirement, candidates with reasons or scores,
     outcome, and each in words (`summary`): why did this case go to this agent? An agent may read it for a case
-    assigned to them, seeing only their own place among the candidates (colleagues are not named)."""
+    last assigned to them, seeing only their own place among the candidates (colleagues are not named)."""
     async with runtime.sessions() as session:
         if not caller.sees_all and not await repository.holds_case(session, case_id=case_id, agent_id=caller.agent_id):
             raise _unknown_case(case_id)

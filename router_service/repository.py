@@ -196,13 +196,11 @@ async def active_assignments_of_case(session: AsyncSession, *, case_id: str) -> 
 
 
 async def holds_case(session: AsyncSession, *, case_id: str, agent_id: str | None) -> bool:
-    """Whether the case is assigned to the agent right now."""
+    """Whether the case's latest assignment is the agent's (still active, or ended by resolving or closing it)."""
     if agent_id is None:
         return False
-    query = select(Assignment.id).where(
-        Assignment.case_id == case_id, Assignment.agent_id == agent_id, Assignment.status == ACTIVE
-    )
-    return (await session.execute(query.limit(1))).first() is not None
+    latest = await latest_assignment_of_case(session, case_id=case_id)
+    return latest is not None and latest.agent_id == agent_id
 
 
 async def pending_offers_of_case(session: AsyncSession, *, case_id: str) -> Sequence[Offer]:

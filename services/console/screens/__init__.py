@@ -18,6 +18,36 @@ To add a screen (say `reports`):
 
 from __future__ import annotations
 
-from services.console.screens import account, customers, deadletters, desk, floor, home, login, reports, users
+from services.console.screens import (
+    account,
+    case,
+    customers,
+    deadletters,
+    desk,
+    desk_case_actions,
+    desk_live,
+    desk_offers,
+    desk_presence,
+    floor,
+    home,
+    login,
+    reports,
+    users,
+)
 
-SCREENS = (home, login, account, desk, floor, customers, reports, deadletters, users)
+SCREENS = (
+    home,
+    login,
+    account,
+    desk,
+    desk_offers,
+    desk_presence,
+    desk_live,
+    case,
+    desk_case_actions,
+    floor,
+    customers,
+    reports,
+    deadletters,
+    users,
+)
