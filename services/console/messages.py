@@ -383,11 +383,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "casetl.actor.router": ("Routing", "Phân công"),
     "casetl.actor.channel": ("Channel {id}", "Kênh {id}"),
     "casetl.case_opened": (
-        "Case opened by a {channel} message: {reason}",
+        "Case opened by a message on {channel}: {reason}",
         "Ca được mở từ tin nhắn {channel}: {reason}",
     ),
     "casetl.message_threaded": (
-        "A {channel} message joined this case ({rule}): {reason}",
+        "A message on {channel} joined this case ({rule}): {reason}",
         "Tin nhắn {channel} được xếp vào ca này ({rule}): {reason}",
     ),
     "casetl.thread_refused": ("Not threaded into another case: {reason}", "Không xếp vào ca khác: {reason}"),

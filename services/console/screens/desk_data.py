@@ -4,6 +4,7 @@ says why in words and leaves the rest of the page working (a desk without offers
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -29,7 +30,7 @@ class Section:
     next_cursor: str = ""
 
 
-async def section(t: Translator, read: Any) -> Section:
+async def section(t: Translator, read: Awaitable[Section]) -> Section:
     try:
         return await read
     except ServiceError as error:

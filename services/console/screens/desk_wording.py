@@ -92,8 +92,7 @@ class _Words:
 
     def entry(self, entry: Mapping[str, Any]) -> Line:
         kind = str(entry.get("kind") or "")
-        detail = entry.get("detail") if isinstance(entry.get("detail"), Mapping) else {}
-        text, details = self._sentence(kind, detail)
+        text, details = self._sentence(kind, _mapping(entry.get("detail")))
         return Line(at=str(entry.get("at") or ""), actor=self.actor(entry), text=text, details=details)
 
     def actor(self, entry: Mapping[str, Any]) -> str:
@@ -132,8 +131,7 @@ class _Words:
         if kind == "classified":
             return self._classified(d)
         if kind == "reclassified":
-            before = d.get("from") if isinstance(d.get("from"), Mapping) else {}
-            after = d.get("to") if isinstance(d.get("to"), Mapping) else {}
+            before, after = _mapping(d.get("from")), _mapping(d.get("to"))
             text = t(
                 "casetl.reclassified",
                 from_category=labels.category(before.get("category")),
@@ -163,7 +161,7 @@ class _Words:
             return t("casetl.escalated", supervisor=supervisor, reason=_short(d.get("reason"))), ()
         if kind in ("sla_at_risk", "sla_breached"):
             target = labels.clock(d.get("target"))
-            return t(f"casetl.{kind}", target=target, due=local_time(d.get("due_at"))), ()
+            return t(f"casetl.{kind}", target=target, due=local_time(d.get("due_at")) or "—"), ()
         if kind == "csat_recorded":
             return t("casetl.csat_recorded", score=str(d.get("score") or "")), _texts(d.get("comment"))
         if kind == "follow_up_done":
@@ -183,7 +181,7 @@ class _Words:
             priority=self.labels.priority(d.get("priority")),
             markers=marker_text,
         )
-        evidence = d.get("evidence") if isinstance(d.get("evidence"), Mapping) else {}
+        evidence = _mapping(d.get("evidence"))
         found = [f"{name}: {', '.join(str(w) for w in words)}" for name, words in evidence.items() if words]
         return text, (self.t("casetl.evidence", evidence=_short("; ".join(found))),) if found else ()
 
@@ -206,6 +204,10 @@ class _Words:
     def _code(self, prefix: str, value: Any, known: tuple[str, ...]) -> str:
         text = str(value or "")
         return self.t(f"{prefix}{text}") if text in known else text
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
 
 
 def _short(value: Any) -> str:
