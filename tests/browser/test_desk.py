@@ -187,6 +187,7 @@ async def test_script_and_event_handlers_in_a_complaint_never_run_and_show_as_te
     offer = hoa.locator("li.offer", has_text=f"XSS {run}")
     await expect(offer).to_be_visible()
     await expect(offer.locator(".offer-subject")).to_have_text(subject)
+    assert await hoa.evaluate("window.__xss") is None, "nothing ran on the desk"
     await offer.locator("button.accept").click()
     await expect(hoa.locator(".case-subject-line")).to_have_text(subject)
     inbound = hoa.locator("#conversation li.direction-inbound").first
@@ -201,6 +202,7 @@ async def test_script_and_event_handlers_in_a_complaint_never_run_and_show_as_te
         await expect(mail.locator(hostile)).to_have_count(0)
     await mail.locator("a").click()  # a link with nothing left to run
     await expect(hoa.locator("#history")).to_contain_text("<svg onload=")
+    assert await hoa.evaluate("window.__xss") is None, "nothing ran on the case page"
 
     await hoa.get_by_role("link", name="Về bàn làm việc").click()
     await expect(hoa.locator("#cases-body")).to_contain_text("<svg onload=")
