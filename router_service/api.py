@@ -262,17 +262,20 @@ async def stream(agent_id: OwnAgentId, request: Request, runtime: Runtime) -> St
     "/cases/{case_id}/routing",
     response_model=CaseRoutingOut,
     tags=["routing"],
-    responses={404: _problem("The router has not seen this case."), **STAFF_ONLY},
-    dependencies=[StaffOnly],
+    responses={404: _problem("The router has not seen this case (or, for an agent, does not hold it for them).")},
 )
-async def case_routing(case_id: CaseId, runtime: Runtime) -> CaseRoutingOut:
+async def case_routing(case_id: CaseId, runtime: Runtime, caller: Caller) -> CaseRoutingOut:
     """Every routing decision recorded for the case, oldest first: requirement, candidates with reasons or scores,
-    outcome, and each in words (`summary`): why did this case go to this agent?"""
+    outcome, and each in words (`summary`): why did this case go to this agent? An agent may read it for a case
+    last assigned to them, seeing only their own place among the candidates (colleagues are not named)."""
     async with runtime.sessions() as session:
+        if not caller.sees_all and not await repository.holds_case(session, case_id=case_id, agent_id=caller.agent_id):
+            raise _unknown_case(case_id)
         decisions = await repository.decisions_for(session, case_id=case_id)
     if not decisions:
         raise _unknown_case(case_id)
-    return CaseRoutingOut(case_id=case_id, decisions=[_decision_out(d) for d in decisions])
+    own = None if caller.sees_all else caller.agent_id
+    return CaseRoutingOut(case_id=case_id, decisions=[_decision_out(d, only_agent=own) for d in decisions])
 
 
 @router.post(
@@ -432,18 +435,22 @@ def _unknown_case(case_id: str) -> Problem:
     return Problem(404, "not-found", "No routing decision for this case", "The router has not seen this case.")
 
 
-def _decision_out(decision: RoutingDecision) -> DecisionOut:
-    """A recorded decision with its sentence and one per candidate."""
+def _decision_out(decision: RoutingDecision, *, only_agent: str | None = None) -> DecisionOut:
+    """A recorded decision with its sentence and one per candidate; with `only_agent`, that agent's entry alone
+    (and a sentence that names no other candidate)."""
+    shown = decision.candidates
+    if only_agent is not None:
+        shown = [c for c in decision.candidates if c.get("agent_id") == only_agent]
     candidates = [
         CandidateOut.model_validate({**c, "summary": candidate_summary(c, requirement=decision.requirement)})
-        for c in decision.candidates
+        for c in shown
     ]
     summary = decision_summary(
         trigger=decision.trigger,
         outcome=decision.outcome,
         agent_id=decision.agent_id,
         requirement=decision.requirement,
-        candidates=decision.candidates,
+        candidates=decision.candidates if only_agent is None else [],
     )
     return DecisionOut(
         decided_at=decision.decided_at,

@@ -195,6 +195,14 @@ async def active_assignments_of_case(session: AsyncSession, *, case_id: str) -> 
     return (await session.execute(query)).scalars().all()
 
 
+async def holds_case(session: AsyncSession, *, case_id: str, agent_id: str | None) -> bool:
+    """Whether the case's latest assignment is the agent's (still active, or ended by resolving or closing it)."""
+    if agent_id is None:
+        return False
+    latest = await latest_assignment_of_case(session, case_id=case_id)
+    return latest is not None and latest.agent_id == agent_id
+
+
 async def pending_offers_of_case(session: AsyncSession, *, case_id: str) -> Sequence[Offer]:
     query = select(Offer).where(Offer.case_id == case_id, Offer.status == PENDING).with_for_update()
     return (await session.execute(query)).scalars().all()

@@ -142,6 +142,18 @@ class AssignmentOut(BaseModel):
     assigned_at: datetime
 
 
+class OfferCaseOut(BaseModel):
+    """What the router knows of an offered case, so the agent can judge the offer before accepting it."""
+
+    case_reference: str
+    customer_id: str
+    category: str
+    priority: str
+    language: str | None = None
+    subject: str | None = None
+    markers: list[str] = Field(default_factory=list, description="e.g. angry, legal_threat: they raised the level.")
+
+
 class OfferOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -154,6 +166,7 @@ class OfferOut(BaseModel):
     expires_at: datetime
     decided_at: datetime | None
     reason: str | None
+    case: OfferCaseOut | None = Field(None, description="The case as routed (null for offers recorded without it).")
 
 
 class DeclineIn(CleanInput):

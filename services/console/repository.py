@@ -148,3 +148,11 @@ async def put_preference(session: AsyncSession, *, user_id: int, key: str, value
     else:
         row.value = value
         row.updated_at = now
+
+
+async def get_preferences_for(session: AsyncSession, *, user_id: int, keys: Sequence[str]) -> dict[str, Any]:
+    """The user's preferences among `keys` (those set)."""
+    if not keys:
+        return {}
+    query = select(Preference).where(Preference.user_id == user_id, Preference.key.in_(list(keys)))
+    return {row.key: row.value for row in (await session.scalars(query)).all()}

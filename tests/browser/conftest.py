@@ -20,6 +20,7 @@ from playwright.async_api import Browser, BrowserContext, ConsoleMessage, async_
 from tests.browser.support import Platform
 from tests.e2e.launcher import Launchers
 from tests.support.broker import free_port
+from tests.support.smtp_sink import running_smtp_sink
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,19 +60,27 @@ def _require_chromium() -> None:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
-    """`python -m services run` with a fresh DATA_DIR and free ports; yields where the console is and how to sign in."""
+    """`python -m services run` with a fresh DATA_DIR and free ports, its outbound mail going to a local relay (an
+    aiosmtpd sink); yields where the console is and how to sign in."""
     _require_chromium()
     launchers = Launchers(tmp_path_factory.mktemp("platform"))
     try:
-        launcher = await launchers.start(services=SERVICES, INGEST_EMAIL_SMTP_PORT=str(free_port()))
-        await launcher.wait_ready(SERVICES, within=300)
-        password = (launcher.data_dir / "console-admin.password").read_text().strip()
-        yield Platform(
-            console_url=launcher.url("console"),
-            admin_password=password,
-            admin_key=launcher.admin_key(),
-            launcher=launcher,
-        )
+        async with running_smtp_sink() as relay:
+            launcher = await launchers.start(
+                services=SERVICES,
+                INGEST_EMAIL_SMTP_PORT=str(free_port()),
+                INGEST_EMAIL_RELAY_HOST="127.0.0.1",
+                INGEST_EMAIL_RELAY_PORT=str(relay.port),
+            )
+            await launcher.wait_ready(SERVICES, within=300)
+            password = (launcher.data_dir / "console-admin.password").read_text().strip()
+            yield Platform(
+                console_url=launcher.url("console"),
+                admin_password=password,
+                admin_key=launcher.admin_key(),
+                launcher=launcher,
+                mail_relay=relay,
+            )
     finally:
         await launchers.close()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from playwright.async_api import Page, expect
 
 from tests.e2e.launcher import Launcher
+from tests.support.smtp_sink import SmtpSink
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -20,6 +21,7 @@ class Platform:
     admin_password: str
     admin_key: str
     launcher: Launcher
+    mail_relay: SmtpSink | None = None  # where the platform's outbound mail goes (email replies get "sent")
 
     def url(self, service: str) -> str:
         return self.launcher.url(service)

@@ -30,8 +30,11 @@ class SmtpSink:
     port: int = 0
     messages: list[Captured] = field(default_factory=list)
     refuse_with: str | None = None  # answer DATA with this instead of 250 (e.g. "550 5.1.1 no such user")
+    gate: asyncio.Event | None = None  # when set, DATA is answered only once the event is set (a slow relay)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.gate is not None:
+            await self.gate.wait()
         if self.refuse_with is not None:
             return self.refuse_with
         raw = envelope.original_content or b""

@@ -21,9 +21,14 @@ from __future__ import annotations
 from services.console.screens import (
     account,
     attachments,
+    case,
     customers,
     deadletters,
     desk,
+    desk_case_actions,
+    desk_live,
+    desk_offers,
+    desk_presence,
     floor,
     home,
     login,
@@ -31,4 +36,20 @@ from services.console.screens import (
     users,
 )
 
-SCREENS = (home, login, account, desk, floor, customers, reports, deadletters, users, attachments)
+SCREENS = (
+    home,
+    login,
+    account,
+    desk,
+    desk_offers,
+    desk_presence,
+    desk_live,
+    case,
+    desk_case_actions,
+    floor,
+    customers,
+    reports,
+    deadletters,
+    users,
+    attachments,
+)

@@ -92,7 +92,6 @@ async def test_managing_agents_and_the_queue_is_for_supervisors(app: FastAPI):
             "/v1/queue",
             "/v1/queue/depth",
             "/v1/routing/statistics",
-            "/v1/cases/c-1/routing",
             "/v1/supervisor/snapshot",
         ]:
             assert_problem(await lan.get(path), 403)
@@ -109,6 +108,39 @@ async def test_managing_agents_and_the_queue_is_for_supervisors(app: FastAPI):
         floor = await supervisor.get("/v1/supervisor/snapshot")
         assert floor.status_code == 200, floor.text
         assert [a["agent_id"] for a in floor.json()["agents"]] == ["lan"]
+
+
+async def test_an_offer_shows_the_case_and_an_agent_reads_the_routing_of_its_own_case_only(app: FastAPI):
+    async with client_as(app, API_KEY) as admin:
+        await admin.put("/v1/agents/lan", json=OFFERED)
+        await admin.put("/v1/agents/minh", json={**OFFERED, "skills": {"billing": 1}})
+        await route(sessions_of(app), "case-1", category="billing", markers=("angry",))
+        await route(sessions_of(app), "case-2", category="billing")
+
+    async with client_as(app, token_for(Principal(Role.AGENT, agent_id="lan"))) as lan:
+        [offer] = await offers_of(lan, "lan")
+        assert offer["case"] == {
+            "case_reference": "REF-case-1",
+            "customer_id": "customer-of-case-1",
+            "category": "billing",
+            "priority": "normal",
+            "language": "vi",
+            "subject": "subject of case-1",
+            "markers": ["angry"],
+        }
+        assert_problem(await lan.get("/v1/cases/case-1/routing"), 404)  # offered, not yet theirs
+        assert (await lan.post(f"/v1/offers/{offer['id']}/accept")).status_code == 200
+        routing = await lan.get("/v1/cases/case-1/routing")
+        assert routing.status_code == 200, routing.text
+        decisions = routing.json()["decisions"]
+        assert [d["outcome"] for d in decisions] == ["offered", "accepted"]
+        assert {c["agent_id"] for d in decisions for c in d["candidates"]} == {"lan"}
+        assert all("minh" not in d["summary"] for d in decisions)
+        assert_problem(await lan.get("/v1/cases/case-2/routing"), 404)  # not assigned to lan
+
+    async with client_as(app, token_for(Principal(Role.SUPERVISOR))) as supervisor:
+        everyone = (await supervisor.get("/v1/cases/case-1/routing")).json()["decisions"][0]["candidates"]
+        assert {c["agent_id"] for c in everyone} == {"lan", "minh"}
 
 
 async def test_bad_tokens_are_refused(app: FastAPI):
