@@ -48,14 +48,14 @@ class Formatting:
             return "—"
         total = int(abs(seconds))
         if total < MINUTE:
-            return self.t("time.seconds", n=total)
+            return self.t("duration.seconds", n=total)
         if total < HOUR:
-            return self.t("time.minutes", n=total // MINUTE)
+            return self.t("duration.minutes", n=total // MINUTE)
         if total < DAY:
             hours, rest = divmod(total, HOUR)
-            return self.t("time.hours_minutes", h=hours, m=rest // MINUTE)
+            return self.t("duration.hours_minutes", h=hours, m=rest // MINUTE)
         days, rest = divmod(total, DAY)
-        return self.t("time.days_hours", d=days, h=rest // HOUR)
+        return self.t("duration.days_hours", d=days, h=rest // HOUR)
 
     def percent(self, share: Any) -> str:
         """`87%` for 0.87; `—` for no value."""

@@ -67,8 +67,9 @@ async def reports_page(
     today = datetime.now(UTC).date()
     period = period_from(since, until, today=today)
     pages = console_state(request).pages
+    presets = [(days, _preset(today, days)) for days in PRESETS]
     if isinstance(period, str):
-        context = {"fmt": fmt, "problem": period, "values": {"since": since, "until": until}}
+        context = {"fmt": fmt, "problem": period, "values": {"since": since, "until": until}, "presets": presets}
         return await pages.render(request, "reports.html", context, status=400)
     report = await api.get(Service.CASES, "/v1/reports", params=period.params())
     context = {
@@ -77,7 +78,7 @@ async def reports_page(
         "values": period.params(),
         "period": period,
         "report": report,
-        "presets": [(days, _preset(today, days)) for days in PRESETS],
+        "presets": presets,
         **_charts(report),
     }
     return await pages.render(request, "reports.html", context)

@@ -33,7 +33,7 @@ from shared.events import CaseOpened, ComplaintMessageReceived, DeadLetterRecord
 from shared.migrations import upgrade
 from shared.settings import hash_api_key
 from tests.integration.case_service.builders import received
-from tests.integration.case_service.case_api import CaseApi, running_case_api
+from tests.integration.case_service.desk_kit import Desk, running_desk
 from tests.integration.console.support import (
     API_KEY,
     SIGNING_KEY,
@@ -57,18 +57,20 @@ class Staff:
 
     console: Console
     supervisor: httpx.AsyncClient
-    cases: CaseApi
+    desk: Desk  # the case service, its handlers on a clock the test may move
     router: FastAPI
     router_api: httpx.AsyncClient  # the router with the admin key, to set the scene
     gateway: FastAPI
+    supervisor_password: str
 
     async def open_case(self, data: ComplaintMessageReceived | None = None, **fields: Any) -> str:
-        """A complaint reaches the case service (its handler opens the case); answers the case id."""
-        return await self.cases.deliver(data or received(**fields))
+        """A complaint reaches the case service at the desk clock's time (its handler opens the case, or threads the
+        message into one); answers the case id."""
+        return await self.desk.deliver(data or received(received_at=self.desk.clock.now, **fields))
 
     async def route(self, case_id: str) -> None:
         """The router handles the case.opened.v1 the case service announced, as the router's consumer would."""
-        opened = [e for e in await self.cases.events("case.opened.v1") if e["data"]["case_id"] == case_id]
+        opened = [e for e in await self.desk.api.events("case.opened.v1") if e["data"]["case_id"] == case_id]
         assert opened, f"no case.opened.v1 for {case_id}"
         data = CaseOpened.model_validate(opened[0]["data"])
         event = new_event(data, source="case_service", subject=case_id)
@@ -150,12 +152,12 @@ async def staff_platform(broker: str, tmp_path: Path, **case_settings: Any) -> A
         router_url = await stack.enter_async_context(served_over_http(router))
         router_api = await stack.enter_async_context(httpx.AsyncClient(base_url=router_url, headers=ADMIN_HEADERS))
 
-        cases = await stack.enter_async_context(
-            running_case_api(
+        desk = await stack.enter_async_context(
+            running_desk(
                 sqlite_url(tmp_path, "cases"), broker, token_signing_key=SecretStr(SIGNING_KEY), **case_settings
             )
         )
-        case_url = await stack.enter_async_context(served_over_http(cases.app, lifespan="off"))
+        case_url = await stack.enter_async_context(served_over_http(desk.api.app, lifespan="off"))
 
         console_db = await _migrated(Path(services.console.__file__).parent, sqlite_url(tmp_path, "console"))
         settings = console_settings(
@@ -174,4 +176,4 @@ async def staff_platform(broker: str, tmp_path: Path, **case_settings: Any) -> A
         )
         supervisor = await stack.enter_async_context(console.client())
         await sign_in(supervisor, "hoa", password)
-        yield Staff(console, supervisor, cases, router, router_api, gateway)
+        yield Staff(console, supervisor, desk, router, router_api, gateway, password)
