@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from services.console import errors, repository
 from services.console.auth import CurrentUser, UserApi, console_state, require_roles
 from services.console.nav import STAFF, NavItem
-from services.console.screens import agents_form
+from services.console.screens import agents_form, service_reads
 from services.console.screens.agents_form import AgentForm
 from services.console.screens.formatting import formatting
 from services.console.services_client import Api, Service, ServiceError, api_path
@@ -31,15 +31,19 @@ Filter = Annotated[str, Query(max_length=100)]
 
 @router.get("", include_in_schema=False)
 async def list_page(
-    request: Request, user: CurrentUser, api: UserApi, presence: Filter = "", team: Filter = "", skill: Filter = ""
+    request: Request, user: CurrentUser, presence: Filter = "", team: Filter = "", skill: Filter = ""
 ) -> Response:
+    fmt = formatting(request, user)
     params = {name: value for name, value in (("presence", presence), ("team", team), ("skill", skill)) if value}
     if presence and presence not in agents_form.PRESENCES:
         params.pop("presence")
-    answer = await api.get(Service.ROUTER, "/v1/agents", params=params)
-    agents = sorted(answer.get("items") or [], key=lambda a: (str(a.get("name", "")).lower(), a.get("id")))
+    answer, unread = await service_reads.read(
+        request, user, fmt.t, lambda api: api.get(Service.ROUTER, "/v1/agents", params=params)
+    )
+    agents = sorted((answer or {}).get("items") or [], key=lambda a: (str(a.get("name", "")).lower(), a.get("id")))
     context = {
-        "fmt": formatting(request, user),
+        "fmt": fmt,
+        "unread": unread,
         "agents": agents,
         "users_by_agent": await _users_by_agent(request),
         "filters": params,

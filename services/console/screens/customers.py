@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from services.console import errors
 from services.console.auth import CurrentUser, UserApi, console_state, require_roles
 from services.console.nav import EVERYONE, NavItem
+from services.console.screens import service_reads
 from services.console.screens.formatting import formatting
 from services.console.services_client import Service, ServiceError, api_path
 from shared.tokens import Role
@@ -32,14 +33,17 @@ Id = Annotated[str, Query(max_length=36)]
 
 
 @router.get("", include_in_schema=False)
-async def search(
-    request: Request, user: CurrentUser, api: UserApi, q: Annotated[str, Query(max_length=200)] = ""
-) -> Response:
+async def search(request: Request, user: CurrentUser, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+    fmt = formatting(request, user)
     text = q.strip()
     found: list[dict[str, Any]] = []
+    unread = ""
     if len(text) >= 2:
-        found = list((await api.get(Service.CASES, "/v1/customers", params={"q": text})).get("items") or [])
-    context = {"fmt": formatting(request, user), "q": text, "found": found, "too_short": 0 < len(text) < 2}
+        answer, unread = await service_reads.read(
+            request, user, fmt.t, lambda api: api.get(Service.CASES, "/v1/customers", params={"q": text})
+        )
+        found = list((answer or {}).get("items") or [])
+    context = {"fmt": fmt, "q": text, "found": found, "too_short": 0 < len(text) < 2, "unread": unread}
     return await console_state(request).pages.render(request, "customers.html", context)
 
 

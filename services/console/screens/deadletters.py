@@ -17,8 +17,9 @@ from fastapi.responses import RedirectResponse, Response
 from services.console import errors
 from services.console.auth import CurrentUser, UserApi, console_state, require_roles
 from services.console.nav import STAFF, NavItem
+from services.console.screens import service_reads
 from services.console.screens.formatting import formatting
-from services.console.services_client import Service, ServiceError, api_path
+from services.console.services_client import Api, Service, ServiceError, api_path
 from shared.tokens import Role
 
 router = APIRouter(prefix="/deadletters", dependencies=[require_roles(Role.ADMIN, Role.SUPERVISOR)])
@@ -33,18 +34,26 @@ LetterId = Annotated[str, Path(max_length=100)]
 async def list_page(
     request: Request,
     user: CurrentUser,
-    api: UserApi,
     source_topic: Annotated[str, Query(max_length=249)] = "",
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Response:
+    fmt = formatting(request, user)
     params: dict[str, Any] = {"limit": PAGE, "offset": offset}
     if source_topic:
         params["source_topic"] = source_topic
-    letters = await api.get(Service.GATEWAY, "/v1/deadletters", params=params)
-    stats = await api.get(Service.GATEWAY, "/v1/deadletters/stats")
+
+    async def load(api: Api) -> tuple[Any, Any]:
+        return (
+            await api.get(Service.GATEWAY, "/v1/deadletters", params=params),
+            await api.get(Service.GATEWAY, "/v1/deadletters/stats"),
+        )
+
+    found, unread = await service_reads.read(request, user, fmt.t, load)
+    letters, stats = found or ({}, {})
     total = int(letters.get("total") or 0)
     context = {
-        "fmt": formatting(request, user),
+        "fmt": fmt,
+        "unread": unread,
         "letters": letters.get("items") or [],
         "stats": stats.get("by_source") or [],
         "total": total,

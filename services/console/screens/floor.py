@@ -21,12 +21,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.console import errors
-from services.console.auth import CurrentUser, UserApi, console_state, require_roles
+from services.console.auth import CurrentUser, UserApi, console_state, require_roles, user_api
 from services.console.i18n import Translator
 from services.console.nav import STAFF, NavItem
 from services.console.screens import floor_data
 from services.console.screens.formatting import Formatting, formatting
-from services.console.services_client import Service, api_path
+from services.console.services_client import Service, ServiceError, api_path
+from services.console.sessions import SignedIn
 from shared.tokens import Role
 
 router = APIRouter(prefix="/floor", dependencies=[require_roles(Role.ADMIN, Role.SUPERVISOR)])
@@ -37,18 +38,27 @@ Version = Annotated[str, Query(max_length=64)]
 
 
 @router.get("", include_in_schema=False)
-async def floor_page(request: Request, user: CurrentUser, api: UserApi, acknowledged: Version = "") -> Response:
+async def floor_page(request: Request, user: CurrentUser, acknowledged: Version = "") -> Response:
     fmt = formatting(request, user)
-    floor = await floor_data.load_floor(api)
+    floor = await _load(request, user)
     context = {**_floor_context(floor, fmt), "poll_ms": POLL_MS, "acknowledged": bool(acknowledged)}
     return await console_state(request).pages.render(request, "floor.html", context)
 
 
 @router.get("/panels", include_in_schema=False)
-async def floor_panels(request: Request, user: CurrentUser, api: UserApi, alerts: Version = "") -> Response:
+async def floor_panels(request: Request, user: CurrentUser, alerts: Version = "") -> Response:
     fmt = formatting(request, user)
-    floor = await floor_data.load_floor(api, known_alerts=alerts)
+    floor = await _load(request, user, known_alerts=alerts)
     return await console_state(request).pages.render(request, "floor_panels.html", _floor_context(floor, fmt))
+
+
+async def _load(request: Request, user: SignedIn, *, known_alerts: str = "") -> floor_data.Floor:
+    """The floor; when the services cannot be called at all (no token for the user), a floor saying so."""
+    try:
+        api = await user_api(request, user)
+    except ServiceError as error:
+        return floor_data.unreachable(error)
+    return await floor_data.load_floor(api, known_alerts=known_alerts)
 
 
 @router.get("/cases", include_in_schema=False)
@@ -115,7 +125,8 @@ def _problem(error: Any, t: Translator) -> str:
 def _figure_heading(figure: floor_data.Figure, fmt: Formatting) -> str:
     t = fmt.t
     if figure.kind == "queue":
-        return t("floor.cases_queue", skill=figure.value, priority=fmt.label("priority", figure.priority))
+        skill = fmt.label("category", figure.value)
+        return t("floor.cases_queue", skill=skill, priority=fmt.label("priority", figure.priority))
     if figure.kind == "agent":
         return t("floor.cases_agent", agent=figure.value)
     if figure.kind == "offers":

@@ -78,6 +78,13 @@ async def load_floor(api: Api, *, known_alerts: str = "") -> Floor:
     return floor
 
 
+def unreachable(error: ServiceError) -> Floor:
+    """The floor when the services cannot be called at all (no token for the user): every part says why."""
+    return Floor(
+        snapshot=Part(error=error), at_risk=Part(error=error), breached=Part(error=error), alerts=Part(error=error)
+    )
+
+
 async def _sla_list(api: Api, state: str) -> SlaList:
     answer = await api.get(Service.CASES, "/v1/cases", params={"sla": state, "limit": SLA_LIST_LIMIT})
     items = [item for item in answer.get("items") or [] if item.get("status") not in ENDED]

@@ -21,6 +21,7 @@ from services.console import errors
 from services.console.auth import CurrentUser, UserApi, console_state, require_roles
 from services.console.nav import STAFF, NavItem
 from services.console.screens import reports_charts as charts
+from services.console.screens import service_reads
 from services.console.screens.formatting import formatting
 from services.console.services_client import Service
 from shared.tokens import Role
@@ -60,21 +61,26 @@ def period_from(since: str, until: str, *, today: date) -> Period | str:
 
 
 @router.get("", include_in_schema=False)
-async def reports_page(
-    request: Request, user: CurrentUser, api: UserApi, since: Bound = "", until: Bound = ""
-) -> Response:
+async def reports_page(request: Request, user: CurrentUser, since: Bound = "", until: Bound = "") -> Response:
     fmt = formatting(request, user)
     today = datetime.now(UTC).date()
     period = period_from(since, until, today=today)
     pages = console_state(request).pages
     presets = [(days, _preset(today, days)) for days in PRESETS]
     if isinstance(period, str):
-        context = {"fmt": fmt, "problem": period, "values": {"since": since, "until": until}, "presets": presets}
+        values = {"since": since, "until": until}
+        context = {"fmt": fmt, "problem": period, "unread": "", "values": values, "presets": presets}
         return await pages.render(request, "reports.html", context, status=400)
-    report = await api.get(Service.CASES, "/v1/reports", params=period.params())
+    report, unread = await service_reads.read(
+        request, user, fmt.t, lambda api: api.get(Service.CASES, "/v1/reports", params=period.params())
+    )
+    if report is None:
+        context = {"fmt": fmt, "problem": "", "unread": unread, "values": period.params(), "presets": presets}
+        return await pages.render(request, "reports.html", context)
     context = {
         "fmt": fmt,
         "problem": "",
+        "unread": "",
         "values": period.params(),
         "period": period,
         "report": report,

@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # Drawing units of the SVG viewBox (the chart scales to its container).
-COLUMNS_WIDTH = 720
-COLUMNS_HEIGHT = 200
+COLUMNS_WIDTH = 1000
+COLUMNS_HEIGHT = 220
 AXIS = 28  # room for the y-axis labels on the left
 FOOT = 20  # room for the x-axis labels below
 BAR_HEIGHT = 22
