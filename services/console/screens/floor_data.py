@@ -269,7 +269,7 @@ def ids_in_snapshot(snapshot: dict[str, Any], figure: Figure) -> list[str]:
             for cid in group.get("case_ids") or []
         ]
     if figure.kind == "agent":
-        agent = next((a for a in agents if a.get("agent_id") == figure.value), {})
+        agent: dict[str, Any] = next((a for a in agents if a.get("agent_id") == figure.value), {})
         return [*(agent.get("case_ids") or []), *(agent.get("offered_case_ids") or [])]
     if figure.kind == "offers":
         return [str(o.get("case_id")) for o in recent_offers(snapshot, figure.value)]
