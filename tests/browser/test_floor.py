@@ -141,6 +141,11 @@ async def test_a_supervisor_watches_the_floor_explains_routing_acknowledges_an_a
     alert = page.locator("[data-floor-section='alerts'] li[data-alert-value='product_quality']")
     await expect(alert).to_contain_text("Danh mục tăng đột biến: chất lượng sản phẩm")
     await screenshot(page, "floor")
+    phone = await (await new_browser(phone=True)).new_page()
+    await sign_in(phone, f"giamsat-{run}", password)
+    await expect(phone.locator("li[data-alert-value='product_quality']")).to_be_visible()
+    assert await phone.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the phone"
+    await screenshot(phone, "floor-phone")
     await alert.get_by_role("link", name="Khách hàng và các ca").click()
     for name in names:
         await expect(page.locator(".customer-chips")).to_contain_text(name)

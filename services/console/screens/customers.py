@@ -20,7 +20,7 @@ from services.console.auth import CurrentUser, UserApi, console_state, require_r
 from services.console.nav import EVERYONE, NavItem
 from services.console.screens import service_reads
 from services.console.screens.formatting import formatting
-from services.console.services_client import Service, ServiceError, api_path
+from services.console.services_client import Api, Service, ServiceError, api_path
 from shared.tokens import Role
 
 router = APIRouter(prefix="/customers")
@@ -28,6 +28,8 @@ NAV = NavItem(label="nav.customers", path="/customers", roles=EVERYONE, order=30
 STAFF_ONLY = require_roles(Role.ADMIN, Role.SUPERVISOR)
 # A message's text on the 360 view is cut here (the case page has it whole).
 TEXT_SHOWN = 2000
+# A search with this many digits may be a phone number written any way (0912 345 678, +84912345678).
+MIN_PHONE_DIGITS = 6
 CustomerId = Annotated[str, Path(max_length=36)]
 Id = Annotated[str, Query(max_length=36)]
 
@@ -39,12 +41,26 @@ async def search(request: Request, user: CurrentUser, q: Annotated[str, Query(ma
     found: list[dict[str, Any]] = []
     unread = ""
     if len(text) >= 2:
-        answer, unread = await service_reads.read(
-            request, user, fmt.t, lambda api: api.get(Service.CASES, "/v1/customers", params={"q": text})
-        )
-        found = list((answer or {}).get("items") or [])
+        answer, unread = await service_reads.read(request, user, fmt.t, lambda api: _search(api, text))
+        found = answer or []
     context = {"fmt": fmt, "q": text, "found": found, "too_short": 0 < len(text) < 2, "unread": unread}
     return await console_state(request).pages.render(request, "customers.html", context)
+
+
+async def _search(api: Api, text: str) -> list[dict[str, Any]]:
+    """Customers whose name or an address contains the text; and, when it reads as an address (an email, a phone
+    number in any form), the customer owning that address as the case service normalizes it, first."""
+    answer = await api.get(Service.CASES, "/v1/customers", params={"q": text})
+    found = list(answer.get("items") or [])
+    if "@" in text or sum(ch.isdigit() for ch in text) >= MIN_PHONE_DIGITS:
+        try:
+            owner = await api.get(Service.CASES, "/v1/customers", params={"contact": text})
+        except ServiceError as error:
+            if error.kind != "refused" or error.status not in (404, 409, 422):
+                raise
+        else:
+            found = [owner, *(item for item in found if item.get("id") != owner.get("id"))]
+    return found
 
 
 @router.get("/{customer_id}", include_in_schema=False)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.console import errors
@@ -35,6 +35,7 @@ NAV = NavItem(label="nav.floor", path="/floor", roles=STAFF, order=20)
 POLL_MS = 2000
 
 Version = Annotated[str, Query(max_length=64)]
+AlertId = Annotated[str, Path(max_length=36)]
 
 
 @router.get("", include_in_schema=False)
@@ -74,7 +75,7 @@ async def figure_cases(request: Request, user: CurrentUser, api: UserApi) -> Res
 
 
 @router.get("/alerts/{alert_id}", include_in_schema=False)
-async def alert_page(request: Request, alert_id: str, user: CurrentUser, api: UserApi) -> Response:
+async def alert_page(request: Request, alert_id: AlertId, user: CurrentUser, api: UserApi) -> Response:
     fmt = formatting(request, user)
     alerts = await api.get(Service.CASES, "/v1/alerts", params={"status": "all", "limit": 500})
     alert = next((a for a in alerts.get("items") or [] if a.get("alert_id") == alert_id), None)
@@ -88,8 +89,8 @@ async def alert_page(request: Request, alert_id: str, user: CurrentUser, api: Us
 
 
 @router.post("/alerts/{alert_id}/acknowledge", include_in_schema=False)
-async def acknowledge(alert_id: str, user: CurrentUser, api: UserApi) -> RedirectResponse:
-    path = api_path("/v1/alerts/{id}/acknowledge", id=alert_id[:36])
+async def acknowledge(alert_id: AlertId, user: CurrentUser, api: UserApi) -> RedirectResponse:
+    path = api_path("/v1/alerts/{id}/acknowledge", id=alert_id)
     await api.post(Service.CASES, path, json={"by": user.user.username})
     return RedirectResponse("/floor?acknowledged=1", status_code=303)
 

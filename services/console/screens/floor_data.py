@@ -74,7 +74,11 @@ async def load_floor(api: Api, *, known_alerts: str = "") -> Floor:
         items = list((alerts.data or {}).get("items") or [])
         floor.alerts_version = alerts_version(items)
         floor.alerts_unchanged = bool(known_alerts) and known_alerts == floor.alerts_version
-        alerts.data = items if floor.alerts_unchanged else await _with_customer_names(api, items)
+        try:
+            alerts.data = items if floor.alerts_unchanged else await _with_customer_names(api, items)
+        except ServiceError as error:  # the names could not be read: the part says so, and is read again next time
+            floor.alerts = Part(error=error)
+            floor.alerts_version, floor.alerts_unchanged = "", False
     return floor
 
 

@@ -66,7 +66,9 @@ async def test_agents_load_sla_and_declined_offers_each_open_their_cases(staff: 
     await staff.put_agent("lan", name="Lan", skills={"delivery_delay": 2}, presence="available", auto_accept=False)
     await staff.put_agent("minh", name="Minh", skills={"billing_refund": 2}, presence="available", auto_accept=True)
     staff.desk.clock.at(now - timedelta(hours=5))
-    late = await staff.open_case(address="an@example.com", subject="Hoàn tiền chưa về", text="Tôi chưa được hoàn tiền")
+    late = await staff.open_case(
+        address="an@example.com", subject="Hoàn tiền <b>chưa</b> về", text="Tôi chưa được hoàn tiền"
+    )
     staff.desk.clock.at(now - timedelta(hours=3.5))
     risky = await staff.open_case(address="binh@example.com", subject="Refund missing", text="Where is my refund?")
     staff.desk.clock.at(now)
@@ -85,7 +87,11 @@ async def test_agents_load_sla_and_declined_offers_each_open_their_cases(staff: 
     at_risk = sla.split('data-sla-state="at_risk"', 1)[1].split('data-sla-state="breached"', 1)[0]
     breached = sla.split('data-sla-state="breached"', 1)[1]
     assert 'sla-count">1<' in at_risk and "Refund missing" in at_risk
-    assert 'sla-count">1<' in breached and "Hoàn tiền chưa về" in breached and "overdue 1 h" in text_of(breached)
+    assert (
+        'sla-count">1<' in breached
+        and "Hoàn tiền &lt;b&gt;chưa&lt;/b&gt; về" in breached
+        and "overdue 1 h" in text_of(breached)
+    )
     minh = page.text.split('data-agent-id="minh"', 1)[1].split("</tr>", 1)[0]
     assert "email 2/2" in text_of(minh) and "100%" in minh
     offers_part = page.text.split('data-floor-section="offers"', 1)[1].split("</section>", 1)[0]

@@ -83,7 +83,7 @@ async def test_a_customer_is_found_by_name_or_address_and_seen_across_channels(s
     sms = received("0912000001", kind=AddressKind.PHONE, channel=Channel.SMS, customer_ref="crm-1", subject=None)
     await staff.open_case(sms)
 
-    for query in ("nguyen van", "an.nguyen@"):
+    for query in ("nguyen van", "an.nguyen@", "0912 000 001", "AN.NGUYEN@example.com"):
         found = await staff.supervisor.get("/customers", params={"q": query})
         assert found.status_code == 200
         assert len(re.findall(r"data-customer-id=", found.text)) == 1, query
