@@ -116,13 +116,23 @@ class ServicesClient:
             raise ServiceError(service=service, kind="invalid", status=response.status_code) from None
 
     @asynccontextmanager
-    async def stream(self, service: Service, path: str, *, credential: str) -> AsyncIterator[AsyncIterator[bytes]]:
-        """The raw bytes of a Server-Sent Events stream, until the service or the caller closes it."""
+    async def stream(
+        self,
+        service: Service,
+        path: str,
+        *,
+        credential: str,
+        accept: str = "text/event-stream",
+        params: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[AsyncIterator[bytes]]:
+        """The raw bytes of a Server-Sent Events stream (or of another streamed answer, such as a CSV file), until
+        the service or the caller closes it."""
         timeout = httpx.Timeout(self._http.timeout.connect, read=None)
         request = self._http.build_request(
             "GET",
             self._base[service] + path,
-            headers={**_bearer(credential), "Accept": "text/event-stream"},
+            params=params,
+            headers={**_bearer(credential), "Accept": accept},
             timeout=timeout,
         )
         try:
@@ -176,9 +186,17 @@ class Api:
         self._token = await self._renew()
         return await self._client.request(method, service, path, credential=self._token, **kwargs)
 
-    def stream(self, service: Service, path: str) -> Any:
-        """`async with api.stream(...) as chunks:` the raw bytes of a Server-Sent Events stream."""
-        return self._client.stream(service, path, credential=self._token)
+    def stream(
+        self,
+        service: Service,
+        path: str,
+        *,
+        accept: str = "text/event-stream",
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """`async with api.stream(...) as chunks:` the raw bytes of a Server-Sent Events stream (or, with `accept`,
+        of another streamed answer)."""
+        return self._client.stream(service, path, credential=self._token, accept=accept, params=params)
 
 
 async def _chunks(service: Service, response: httpx.Response) -> AsyncIterator[bytes]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from services.console.screens import (
     account,
+    agents,
     attachments,
     case,
     customers,
@@ -33,6 +34,7 @@ from services.console.screens import (
     home,
     login,
     reports,
+    routing,
     users,
 )
 
@@ -51,5 +53,7 @@ SCREENS = (
     reports,
     deadletters,
     users,
+    agents,
+    routing,
     attachments,
 )

@@ -25,7 +25,10 @@ async def list_page(request: Request) -> Response:
 
 @router.get("/new", include_in_schema=False)
 async def new_page(request: Request) -> Response:
-    return await _form(request, values={"role": Role.AGENT.value, "language": "vi"})
+    # The agents screen links here to give an agent a console user: its id, name and team come filled in.
+    given = {name: request.query_params.get(name, "")[:200] for name in ("agent_id", "display_name", "team")}
+    values = {"role": Role.AGENT.value, "language": "vi", **{name: value for name, value in given.items() if value}}
+    return await _form(request, values=values)
 
 
 @router.post("", include_in_schema=False)

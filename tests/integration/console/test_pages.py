@@ -10,10 +10,21 @@ import httpx
 
 from tests.integration.console.support import PACKAGE_DIR, Console, create, generated_password, sign_in
 
-PAGES = ["/login", "/floor", "/desk", "/customers", "/reports", "/deadletters", "/users", "/users/new", "/account"]
+PAGES = [
+    "/login",
+    "/floor",
+    "/desk",
+    "/customers",
+    "/reports",
+    "/deadletters",
+    "/agents",
+    "/users",
+    "/users/new",
+    "/account",
+]
 MENU = {
-    "admin": ["/floor", "/customers", "/reports", "/deadletters", "/users"],
-    "supervisor": ["/floor", "/customers", "/reports", "/deadletters"],
+    "admin": ["/floor", "/customers", "/reports", "/deadletters", "/agents", "/users"],
+    "supervisor": ["/floor", "/customers", "/reports", "/deadletters", "/agents"],
     "agent": ["/desk", "/customers"],
 }
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
