@@ -55,27 +55,54 @@ def request_sha256(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# Fields added to MessageRequest later: left out of the fingerprint while unset, so a request retried across an
+# upgrade still matches the one it repeats.
+_LATER_FIELDS = ("status_token",)
+
+
 def fingerprint(request: MessageRequest) -> str:
-    return request_sha256(request.model_dump(mode="json"))
+    fields = request.model_dump(mode="json")
+    for name in _LATER_FIELDS:
+        if fields.get(name) is None:
+            fields.pop(name, None)
+    return request_sha256(fields)
 
 
 def to_event_data(
     request: MessageRequest, *, idempotency_key: str, received_at: datetime, default_region: str
 ) -> ComplaintMessageReceived:
+    metadata: dict[str, Any] = {"idempotency_key": idempotency_key}
+    if request.status_token is not None:
+        digest = hashlib.sha256(request.status_token.encode()).hexdigest()
+        # case_service knows the link by this hash; the token itself (a credential) goes no further than here.
+        metadata[STATUS_LINK_METADATA] = digest
+        sender = status_page_sender(digest, display_name=request.sender_name)
+    else:
+        assert request.sender_address is not None  # MessageRequest requires one or the other
+        sender = normalize_sender(
+            request.channel, request.sender_address, display_name=request.sender_name, default_region=default_region
+        )
     return ComplaintMessageReceived(
         channel=request.channel,
         provider=PROVIDER,
         provider_message_id=provider_message_id(external_id=request.external_id, idempotency_key=idempotency_key),
         received_at=received_at,
-        sender=normalize_sender(
-            request.channel, request.sender_address, display_name=request.sender_name, default_region=default_region
-        ),
+        sender=sender,
         subject=request.subject,
         text=request.text,
         language=request.language,
         customer_ref=request.customer_ref,
-        metadata={"idempotency_key": idempotency_key},
+        metadata=metadata,
     )
+
+
+STATUS_LINK_METADATA = "status_link_sha256"
+
+
+def status_page_sender(digest: str, *, display_name: str | None) -> Sender:
+    """A stand-in sender for a message written on a status page: case_service replaces it with the link's customer.
+    It keys the record (one link's messages stay in order) and names no one."""
+    return Sender(kind=AddressKind.EXTERNAL, address=f"status-link:{digest[:32]}", display_name=display_name)
 
 
 def record_value(value: str, encoding: str) -> bytes:

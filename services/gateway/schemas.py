@@ -26,7 +26,12 @@ class MessageRequest(CleanInput):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     channel: Channel
-    sender_address: str = Field(min_length=1, max_length=320, description="Email, phone number or platform user id.")
+    sender_address: str | None = Field(
+        None,
+        min_length=1,
+        max_length=320,
+        description="Email, phone number or platform user id. Required, except with `status_token` (then omitted).",
+    )
     sender_name: str | None = Field(None, max_length=200)
     subject: str | None = Field(None, max_length=998)
     text: str = Field(min_length=1, max_length=20_000)
@@ -35,13 +40,32 @@ class MessageRequest(CleanInput):
     )
     language: str | None = Field(None, max_length=35, pattern=LANGUAGE_PATTERN, examples=["vi", "en"])
     customer_ref: str | None = Field(None, min_length=1, max_length=200)
+    status_token: str | None = Field(
+        None,
+        min_length=16,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="For channel web: the token of the customer's status link the message was written with. The "
+        "message then joins that link's case as a message of its customer (so `sender_address` is omitted); the "
+        "event carries only the token's SHA-256.",
+    )
 
     @field_validator("sender_address", "text")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
             raise ValueError("must not be blank")
         return value
+
+    @model_validator(mode="after")
+    def _sender_or_status_token(self) -> MessageRequest:
+        if self.status_token is None and self.sender_address is None:
+            raise ValueError("sender_address is required (unless a status_token is given)")
+        if self.status_token is not None and self.sender_address is not None:
+            raise ValueError("sender_address and status_token exclude each other: the link names the sender")
+        if self.status_token is not None and self.channel is not Channel.WEB:
+            raise ValueError("status_token is only for the web channel")
+        return self
 
 
 class MessageAccepted(BaseModel):

@@ -18,6 +18,19 @@ To add a screen (say `reports`):
 
 from __future__ import annotations
 
-from services.console.screens import account, customers, deadletters, desk, floor, home, login, reports, users
+from services.console.screens import (
+    account,
+    complain,
+    customers,
+    deadletters,
+    desk,
+    floor,
+    home,
+    login,
+    reports,
+    status,
+    survey,
+    users,
+)
 
-SCREENS = (home, login, account, desk, floor, customers, reports, deadletters, users)
+SCREENS = (home, login, account, desk, floor, customers, reports, deadletters, users, complain, survey, status)

@@ -1,0 +1,224 @@
+"""The customer's case status page (no sign-in; the link's token is the credential): `GET /status/{token}` shows the
+case reference, its status in plain words and the messages exchanged (case_service `GET /v1/status/{token}`, which
+answers for that link's case only); `POST /status/{token}` (fields `text`, `files`, `form_token`, the `website`
+honeypot) sends the customer's message to the gateway with the link's token, so it joins that case as theirs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from services.console.public.forms import Verdict, digest
+from services.console.public.limits import Kind, Submission
+from services.console.public.state import PublicState, public_state
+from services.console.public.submit import (
+    TOKEN_FIELD,
+    Problem,
+    caught_by_honeypot,
+    client_address,
+    gateway_problem,
+    limit_problem,
+    read_form,
+    text_field,
+    token_problem,
+)
+from services.console.public.uploads import read_uploads
+from services.console.services_client import ServiceError
+
+router = APIRouter()
+NAV = None
+MAX_TEXT = 10_000
+MAX_TOKEN = 128
+REFRESH_SECONDS = 2
+
+
+def purpose(token: str) -> str:
+    """A status page's forms are its own: a token of one link's page is no token of another's."""
+    return f"status:{digest(token)}"
+
+
+@router.get("/status/{token}", include_in_schema=False)
+async def status_page(request: Request, token: str) -> Response:
+    state = public_state(request)
+    switched = state.pages.language_switch(request)
+    if switched is not None:
+        return switched
+    view = await _view(request, state, token)
+    if isinstance(view, Response):
+        return view
+    notice, refresh = await _sent_notice(request, state, view)
+    fresh = state.forms.issue(purpose(token), now=datetime.now(UTC))
+    return _page(request, state, token, view, form_token=fresh, notice=notice, refresh=refresh)
+
+
+@router.post("/status/{token}", include_in_schema=False)
+async def write(request: Request, token: str) -> Response:
+    state = public_state(request)
+    now = datetime.now(UTC)
+    view = await _view(request, state, token)
+    if isinstance(view, Response):
+        return view
+    form = await read_form(request, max_files=state.uploads.max_files)
+    if form is None:
+        return _again(request, state, token, view, text="", errors=[Problem("public.unreadable")], status=400)
+    text = text_field(form, "text").strip()[: MAX_TEXT + 1]
+    form_token = text_field(form, TOKEN_FIELD)
+    checked = state.forms.check(form_token, purpose(token), now=now)
+    if checked.verdict in (Verdict.INVALID, Verdict.STALE):
+        return _again(request, state, token, view, text=text, errors=[Problem("public.stale_form")], status=400)
+    if caught_by_honeypot(form):
+        return _again(
+            request,
+            state,
+            token,
+            view,
+            text=text,
+            errors=[Problem("public.honeypot")],
+            status=400,
+            form_token=form_token,
+        )
+    earlier = await state.limits.earlier(form_token)
+    if earlier is not None:
+        return _to_page(state, token, form_token, earlier.submitted_at)
+    errors = [problem for problem in [token_problem(checked.verdict)] if problem is not None]
+    if not view["can_write"]:
+        errors.append(Problem("status.closed"))
+    if not text or len(text) > MAX_TEXT:
+        errors.append(Problem("status.error.text"))
+    uploads, refused_files = await read_uploads(form, state.uploads)
+    errors += [Problem(problem.key, _file_values(problem.filename, state)) for problem in refused_files]
+    if errors:
+        return _again(request, state, token, view, text=text, errors=errors, status=422, form_token=form_token)
+    client = client_address(request)
+    refused = await state.limits.refusal(kind=Kind.STATUS_MESSAGE, client=client, link_token=token, now=now)
+    if refused is not None:
+        problem = limit_problem(refused, window_minutes=state.settings.public_window_minutes)
+        return _again(request, state, token, view, text=text, errors=[problem], status=429, form_token=form_token)
+    message: dict[str, Any] = {
+        "channel": "web",
+        "status_token": token,
+        "text": text,
+        "language": state.pages.language(request),
+    }
+    if uploads:
+        message["attachments"] = [upload.as_attachment() for upload in uploads]
+    try:
+        event_id = await state.access.submit(message, idempotency_key=form_token)
+    except ServiceError as error:
+        problem = gateway_problem(error)
+        status = 503 if problem.key == "public.unavailable" else 422
+        return _again(request, state, token, view, text=text, errors=[problem], status=status, form_token=form_token)
+    submitted_at = datetime.now(UTC)
+    await state.limits.record(
+        Submission(
+            form_token=form_token,
+            kind=Kind.STATUS_MESSAGE,
+            client=client,
+            event_id=event_id,
+            submitted_at=submitted_at,
+            link_token=token,
+        )
+    )
+    return _to_page(state, token, form_token, submitted_at)
+
+
+async def _view(request: Request, state: PublicState, token: str) -> dict[str, Any] | Response:
+    """The case of the link, or the page saying why there is none (unknown, expired or revoked, unavailable)."""
+    if not token or len(token) > MAX_TOKEN:
+        return state.pages.render(request, "refused.html", {"reason": ("status.unknown", 0)}, status=404)
+    try:
+        return await state.access.status(token)
+    except ServiceError as error:
+        if error.kind == "refused" and error.status == 404:
+            return state.pages.render(request, "refused.html", {"reason": ("status.unknown", 0)}, status=404)
+        if error.kind == "refused" and error.status == 410:
+            key = "status.revoked" if error.problem_kind == "status-link-revoked" else "status.expired"
+            return state.pages.render(request, "refused.html", {"reason": (key, 0)}, status=410)
+        return state.pages.render(request, "refused.html", {"reason": ("public.unavailable", 0)}, status=503)
+
+
+async def _sent_notice(
+    request: Request, state: PublicState, view: dict[str, Any]
+) -> tuple[tuple[str, str] | None, bool]:
+    """After a message was sent (`?sent=<receipt>`): what to say, and whether to look again in a moment."""
+    accepted = state.forms.read_receipt(request.query_params.get("sent", ""))
+    if accepted is None:
+        return None, False
+    try:
+        placement = await state.access.placement(idempotency_key=accepted.form_token)
+    except ServiceError:
+        placement = None
+    if placement is None:
+        waiting = datetime.now(UTC) - accepted.submitted_at < state.receipt_wait
+        return ("status.sent_waiting", ""), waiting
+    if placement.get("case_reference") != view["case_reference"]:
+        return ("status.sent_new_case", str(placement.get("case_reference", ""))), False
+    return ("status.sent", ""), False
+
+
+def _to_page(state: PublicState, token: str, form_token: str, submitted_at: datetime) -> Response:
+    receipt = state.forms.receipt(form_token, submitted_at=submitted_at)
+    return RedirectResponse(f"/status/{quote(token, safe='')}?sent={quote(receipt, safe='')}", status_code=303)
+
+
+def _file_values(filename: str, state: PublicState) -> dict[str, Any]:
+    policy = state.uploads
+    return {
+        "name": filename,
+        "max_files": policy.max_files,
+        "max_mb": max(1, policy.max_bytes // (1024 * 1024)),
+        "max_total_mb": max(1, policy.max_total_bytes // (1024 * 1024)),
+    }
+
+
+def _again(
+    request: Request,
+    state: PublicState,
+    token: str,
+    view: dict[str, Any],
+    *,
+    text: str,
+    errors: list[Problem],
+    status: int,
+    form_token: str | None = None,
+) -> Response:
+    """The page again with what the customer typed and why it was not sent (a fresh form token unless the old one
+    may be sent again)."""
+    fresh = form_token or state.forms.issue(purpose(token), now=datetime.now(UTC))
+    return _page(request, state, token, view, form_token=fresh, text=text, errors=errors, status=status)
+
+
+def _page(
+    request: Request,
+    state: PublicState,
+    token: str,
+    view: dict[str, Any],
+    *,
+    form_token: str,
+    text: str = "",
+    errors: list[Problem] | None = None,
+    notice: tuple[str, str] | None = None,
+    refresh: bool = False,
+    status: int = 200,
+) -> Response:
+    policy = state.uploads
+    context = {
+        "view": view,
+        "messages": view.get("messages", []),
+        "action": f"/status/{quote(token, safe='')}",
+        "form_token": form_token,
+        "text": text,
+        "errors": errors or [],
+        "sent": notice,
+        "max_files": policy.max_files,
+        "max_mb": max(1, policy.max_bytes // (1024 * 1024)),
+        "extensions": sorted(policy.extensions),
+        "max_text": MAX_TEXT,
+    }
+    return state.pages.render(
+        request, "status.html", context, status=status, refresh_seconds=REFRESH_SECONDS if refresh else None
+    )
