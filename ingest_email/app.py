@@ -7,7 +7,6 @@ from functools import partial
 from fastapi import Depends, FastAPI
 
 from ingest_email import api
-from ingest_email.attachments import AttachmentStore
 from ingest_email.handlers import OutboundHandlers, reporter
 from ingest_email.housekeeping import TokenSweeper
 from ingest_email.models import Base
@@ -15,6 +14,7 @@ from ingest_email.receive import Receiver
 from ingest_email.send import EmailSender
 from ingest_email.settings import SERVICE_NAME, IngestEmailSettings
 from ingest_email.smtp import SmtpListener
+from shared.attachments import AttachmentStore
 from shared.auth import require_principal
 from shared.ingest.service import channel_service
 

@@ -16,13 +16,14 @@ from datetime import datetime
 from email.message import Message
 from typing import Any
 
-from ingest_email import attachments, authresults, dsn, mime
+from ingest_email import authresults, dsn, mime
 from ingest_email.automated import automated_reason
 from ingest_email.headers import addresses, raw_to_text
 from ingest_email.htmltext import MAX_HTML_CHARS, html_to_text
 from ingest_email.language import guess_language
 from ingest_email.msgids import first_id, message_ids
 from ingest_email.quotes import strip_reply
+from shared import attachments
 from shared.contacts import normalize_email
 from shared.events import AttachmentMeta, Channel, ComplaintMessageReceived, Sender, ThreadRefs
 from shared.html import sanitize_html
@@ -290,8 +291,7 @@ def _attachments(blobs: list[mime.Blob], limits: Limits) -> tuple[list[mime.Blob
             blocked_types=limits.blocked_types,
             blocked_extensions=limits.blocked_extensions,
         )
-        if len(blob.content) > limits.attachment_max_bytes:
-            reason = f"larger than {limits.attachment_max_bytes} bytes"
+        reason = attachments.too_large(len(blob.content), limits.attachment_max_bytes) or reason
         if reason is None:
             stored.append(blob)
         else:

@@ -16,10 +16,10 @@ from enum import StrEnum
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest_email import repository
-from ingest_email.attachments import AttachmentStore
 from ingest_email.normalize import Envelope, Limits, Normalized, Rejected, normalize
 from ingest_email.settings import SERVICE_NAME, IngestEmailSettings
 from shared import topics
+from shared.attachments import AttachmentStore
 from shared.events import Channel
 from shared.ingest.deadletters import input_dead_letter
 from shared.ingest.delivery import DeliveryReporter

@@ -82,7 +82,11 @@ class Sender(ContactAddress):
 
 class AttachmentMeta(_Part):
     """What is known of an attachment. A `url` we must never fetch or show as a link (not http/https, credentials in
-    it, a loopback, private or link-local host) is dropped, and `url_refused` says why."""
+    it, a loopback, private or link-local host) is dropped, and `url_refused` says why.
+
+    A stored file has its `sha256` and `store`, the service keeping it (`gateway`, `ingest_email`, `ingest_sms`,
+    `ingest_social`, `case_service`), which serves it by signed link; events from before `store` existed name none
+    (their files are ingest_email's)."""
 
     filename: str | None = None
     content_type: str | None = None
@@ -91,6 +95,7 @@ class AttachmentMeta(_Part):
     url: str | None = None
     content_id: str | None = None
     url_refused: str | None = None
+    store: str | None = None
 
     @model_validator(mode="before")
     @classmethod

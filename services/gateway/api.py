@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from sqlalchemy.exc import OperationalError
 
 from services.gateway import repository
-from services.gateway.domain import UnreplayableLetter
+from services.gateway.domain import TooManyAttachments, UnreadableAttachment, UnreplayableLetter
 from services.gateway.intake import IdempotencyKeyReused, Intake
 from services.gateway.replay import DeadLetterNotFound, replay_dead_letter
 from services.gateway.schemas import (
@@ -24,6 +24,7 @@ from services.gateway.schemas import (
     TokenRequest,
 )
 from services.gateway.settings import GatewaySettings
+from shared.attachments import Refused
 from shared.auth import Principal
 from shared.bus import BrokerUnavailable
 from shared.problems import Problem
@@ -87,14 +88,43 @@ def _unavailable(kind: str, title: str, detail: str) -> Problem:
     status_code=status.HTTP_202_ACCEPTED,
     response_model=MessageAccepted,
     summary="Submit a complaint message",
-    responses={400: {"description": "Idempotency-Key missing"}, 422: {"description": "Invalid, or key reused"}},
+    responses={
+        400: {"description": "Idempotency-Key missing"},
+        413: {"description": "The body is larger than GATEWAY_MAX_BODY_BYTES"},
+        422: {
+            "description": "Invalid, key reused, or a file refused: type `attachment-refused` (with `filename` and "
+            "`reason`: a program, a type not accepted, or too large), `attachment-unreadable` (not base64) or "
+            "`too-many-attachments`; nothing is accepted then"
+        },
+        503: {"description": "Storage unavailable: nothing was accepted; retry"},
+    },
 )
 async def accept_message(
     key: IdempotencyKeyDep, message: MessageRequest, intake: IntakeDep, runtime: Runtime, response: Response
 ) -> MessageAccepted:
-    """Accepted means stored durably: it is published to complaints.inbound.v1 even if the broker is down now."""
+    """Accepted means stored durably, its files included: it is published to complaints.inbound.v1 even if the
+    broker is down now. The event's attachments name each file's sha256 and `store: "gateway"`."""
     try:
         accepted = await intake.accept(message, idempotency_key=key, now=datetime.now(UTC))
+    except Refused as refused:
+        raise Problem(
+            422,
+            "attachment-refused",
+            "Attachment refused",
+            f"{refused.filename or 'An attachment'}: {refused.reason}. Nothing was accepted.",
+            filename=refused.filename,
+            reason=refused.reason,
+        ) from None
+    except UnreadableAttachment as error:
+        raise Problem(
+            422,
+            "attachment-unreadable",
+            "Attachment unreadable",
+            f"{error.filename or 'An attachment'}: content_base64 is not valid base64. Nothing was accepted.",
+            filename=error.filename,
+        ) from None
+    except TooManyAttachments as error:
+        raise Problem(422, "too-many-attachments", "Too many attachments", f"{error}. Nothing was accepted.") from None
     except IdempotencyKeyReused:
         raise Problem(
             422,

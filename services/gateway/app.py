@@ -13,6 +13,7 @@ from services.gateway.intake import Intake
 from services.gateway.models import Base
 from services.gateway.settings import GatewaySettings
 from shared import topics
+from shared.attachments import AttachmentStore, store_root
 from shared.auth import Role, require_roles
 from shared.events import DeadLetterRecorded
 from shared.runtime import ServiceRuntime
@@ -33,8 +34,15 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     runtime.add_task(KeySweeper(sessions=runtime.sessions, retention=retention))
     app = new_service_app(title="Integrator gateway", settings=settings, runtime=runtime)
     app.state.settings = settings
+    store = AttachmentStore(store_root(settings.data_dir, NAME))
     app.state.intake = Intake(
-        sessions=runtime.sessions, default_region=settings.default_region, retention=retention, tenant=settings.tenant
+        sessions=runtime.sessions,
+        default_region=settings.default_region,
+        retention=retention,
+        store=store,
+        max_attachments=settings.max_attachments,
+        max_attachment_bytes=settings.max_attachment_bytes,
+        tenant=settings.tenant,
     )
     staff = [Depends(require_roles(settings, Role.ADMIN, Role.SUPERVISOR))]
     app.include_router(api.messages, dependencies=staff)

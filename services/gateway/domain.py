@@ -12,10 +12,13 @@ from typing import Any
 
 from services.gateway.schemas import MessageRequest
 from shared import topics
+from shared.attachments import Accepted, Refused, judge
 from shared.contacts import guess_kind, normalize_address
-from shared.events import AddressKind, Channel, ComplaintMessageReceived, Sender
+from shared.events import AddressKind, AttachmentMeta, Channel, ComplaintMessageReceived, Sender
+from shared.filenames import safe_filename
 
 PROVIDER = "gateway"
+STORE = "gateway"
 
 _KIND_OF_CHANNEL: dict[Channel, AddressKind] = {
     Channel.EMAIL: AddressKind.EMAIL,
@@ -32,6 +35,45 @@ _KIND_OF_CHANNEL: dict[Channel, AddressKind] = {
 
 class UnreplayableLetter(ValueError):
     """The stored value cannot be turned back into the record's bytes."""
+
+
+class TooManyAttachments(ValueError):
+    """More files than GATEWAY_MAX_ATTACHMENTS."""
+
+
+class UnreadableAttachment(ValueError):
+    """`content_base64` is not base64; `filename` names the file as sent (made safe)."""
+
+    def __init__(self, filename: str | None) -> None:
+        super().__init__(f"{filename or 'an attachment'}: content_base64 is not valid base64")
+        self.filename = filename
+
+
+def accepted_files(request: MessageRequest, *, max_count: int, max_bytes: int) -> list[Accepted]:
+    """The request's files, decoded and judged (shared.attachments); raises TooManyAttachments, UnreadableAttachment
+    or Refused for the first one that does not pass. A file whose base64 alone is too long is refused unread."""
+    if len(request.attachments) > max_count:
+        raise TooManyAttachments(f"at most {max_count} attachments per message; {len(request.attachments)} were sent")
+    longest_base64 = 4 * -(-max_bytes // 3)
+    files = []
+    for item in request.attachments:
+        encoded = "".join(item.content_base64.split())  # line breaks as MIME writes them are fine
+        if len(encoded) > longest_base64:
+            raise Refused(safe_filename(item.filename), f"larger than {max_bytes} bytes")
+        try:
+            content = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            raise UnreadableAttachment(safe_filename(item.filename)) from None
+        files.append(
+            judge(filename=item.filename, content_type=item.content_type, content=content, max_bytes=max_bytes)
+        )
+    return files
+
+
+def attachment_meta(file: Accepted) -> AttachmentMeta:
+    return AttachmentMeta(
+        filename=file.filename, content_type=file.content_type, size=file.size, sha256=file.sha256, store=STORE
+    )
 
 
 def sender_kind(channel: Channel, address: str) -> AddressKind:
@@ -55,21 +97,20 @@ def request_sha256(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# Fields added to MessageRequest later: left out of the fingerprint while unset, so a request retried across an
-# upgrade still matches the one it repeats.
-_LATER_FIELDS = ("status_token",)
-
-
 def fingerprint(request: MessageRequest) -> str:
-    fields = request.model_dump(mode="json")
-    for name in _LATER_FIELDS:
-        if fields.get(name) is None:
-            fields.pop(name, None)
-    return request_sha256(fields)
+    """A request without files or status token hashes as it did before `attachments` and `status_token` existed (a
+    retry across an upgrade matches)."""
+    unset = {name for name in ("attachments", "status_token") if not getattr(request, name)}
+    return request_sha256(request.model_dump(mode="json", exclude=unset))
 
 
 def to_event_data(
-    request: MessageRequest, *, idempotency_key: str, received_at: datetime, default_region: str
+    request: MessageRequest,
+    *,
+    idempotency_key: str,
+    received_at: datetime,
+    default_region: str,
+    files: Sequence[Accepted] = (),
 ) -> ComplaintMessageReceived:
     metadata: dict[str, Any] = {"idempotency_key": idempotency_key}
     if request.status_token is not None:
@@ -92,6 +133,7 @@ def to_event_data(
         text=request.text,
         language=request.language,
         customer_ref=request.customer_ref,
+        attachments=tuple(attachment_meta(file) for file in files),
         metadata=metadata,
     )
 

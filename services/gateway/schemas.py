@@ -17,7 +17,22 @@ from shared.tokens import MAX_LIFETIME
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 
 
+# A hard bound on the list whatever the settings say; GATEWAY_MAX_ATTACHMENTS (at most this) is the real limit.
+MAX_ATTACHMENTS_LISTED = 20
+
 UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+
+
+class AttachmentIn(CleanInput):
+    """A file of the message, its bytes in base64 (standard alphabet, padded; line breaks are ignored; at most
+    GATEWAY_MAX_ATTACHMENT_BYTES once decoded). Programs are refused (422, type `attachment-refused`), whatever
+    their name says."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    filename: str = Field(min_length=1, max_length=255, examples=["hoa-don.pdf"])
+    content_type: str = Field(min_length=3, max_length=255, examples=["application/pdf"])
+    content_base64: str = Field(min_length=1, description="The file's bytes, base64-encoded.")
 
 
 class MessageRequest(CleanInput):
@@ -48,6 +63,9 @@ class MessageRequest(CleanInput):
         description="For channel web: the token of the customer's status link the message was written with. The "
         "message then joins that link's case as a message of its customer (so `sender_address` is omitted); the "
         "event carries only the token's SHA-256.",
+    )
+    attachments: tuple[AttachmentIn, ...] = Field(
+        (), max_length=MAX_ATTACHMENTS_LISTED, description="Files of the message: at most GATEWAY_MAX_ATTACHMENTS."
     )
 
     @field_validator("sender_address", "text")

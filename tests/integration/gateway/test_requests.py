@@ -98,13 +98,14 @@ async def test_requests_without_a_valid_api_key_are_refused(gateway: tuple[FastA
     assert await outbox_rows(app) == 0
 
 
-async def test_a_body_over_the_limit_is_refused(gateway: tuple[FastAPI, httpx.AsyncClient]) -> None:
-    app, client = gateway
-    huge = {**MESSAGE, "text": "x" * 262_144}
-    response = await client.post("/v1/messages", json=huge, headers={"Idempotency-Key": "k-1"})
-    assert response.status_code == 413
-    assert problem_type(response) == "payload-too-large"
-    assert await outbox_rows(app) == 0
+async def test_a_body_over_the_limit_is_refused(migrated_url: str, closed_bootstrap: str) -> None:
+    settings = gateway_settings(migrated_url, closed_bootstrap).model_copy(update={"max_body_bytes": 65_536})
+    async with running_gateway(settings) as (app, client):
+        huge = {**MESSAGE, "text": "x" * 65_536}
+        response = await client.post("/v1/messages", json=huge, headers={"Idempotency-Key": "k-1"})
+        assert response.status_code == 413
+        assert problem_type(response) == "payload-too-large"
+        assert await outbox_rows(app) == 0
 
 
 async def test_complaint_is_accepted_while_the_broker_is_down(gateway: tuple[FastAPI, httpx.AsyncClient]) -> None:

@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 import pytest
 
-from ingest_email.attachments import REFUSED_PROGRAM, REFUSED_TYPE
 from ingest_email.normalize import Normalized, normalize
 from ingest_email.rebuild import File, rebuild
+from shared.attachments import REFUSED_PROGRAM, REFUSED_TYPE
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
 
