@@ -248,6 +248,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Hiện chúng tôi chưa nhận được tin của bạn; chưa có gì được ghi nhận. Vui lòng gửi lại sau ít phút "
         "(tin sẽ không bị gửi trùng).",
     ),
+    "public.page_unavailable": (
+        "This page cannot be shown right now. Please try again in a moment.",
+        "Hiện chưa hiển thị được trang này. Vui lòng thử lại sau ít phút.",
+    ),
     "public.sent_before": (
         "This form was already sent with other contents. To send what you wrote now as well, send it again.",
         "Biểu mẫu này đã được gửi với nội dung khác. Để gửi thêm nội dung hiện tại, vui lòng gửi lại.",

@@ -8,12 +8,11 @@ from dataclasses import dataclass
 
 from starlette.datastructures import FormData, UploadFile
 
+from shared.attachments import media_type, refusal
 from shared.filenames import file_extensions, safe_filename
 
 FIELD = "files"
 READ_CHUNK = 64 * 1024
-# The first bytes of programs, whatever a file is called (Windows, Linux, macOS, scripts).
-_PROGRAM_MAGIC = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe", b"#!")
 _GENERIC_TYPE = "application/octet-stream"
 
 
@@ -63,19 +62,19 @@ async def read_uploads(form: FormData, policy: UploadPolicy) -> tuple[list[Uploa
     for item in chosen:
         name = safe_filename(item.filename) or ""
         content = await _read_bounded(item, policy.max_bytes)
-        problem = _problem(name, content, policy)
+        content_type = media_type(item.content_type or _GENERIC_TYPE)
+        problem = _problem(name, content_type, content, policy)
         if problem is not None:
             problems.append(problem)
             continue
         total += len(content)
-        content_type = (item.content_type or _GENERIC_TYPE).split(";")[0].strip().lower()[:100] or _GENERIC_TYPE
         uploads.append(Upload(name, content_type, content))
     if total > policy.max_total_bytes:
         problems.append(UploadProblem("public.files.too_large_together"))
     return uploads, problems
 
 
-def _problem(name: str, content: bytes, policy: UploadPolicy) -> UploadProblem | None:
+def _problem(name: str, content_type: str, content: bytes, policy: UploadPolicy) -> UploadProblem | None:
     if not name:
         return UploadProblem("public.files.no_name")
     if len(content) > policy.max_bytes:
@@ -83,7 +82,10 @@ def _problem(name: str, content: bytes, policy: UploadPolicy) -> UploadProblem |
     if not content:
         return UploadProblem("public.files.empty", name)
     extensions = file_extensions(name)
-    if not extensions or extensions[-1] not in policy.extensions or content.startswith(_PROGRAM_MAGIC):
+    if not extensions or extensions[-1] not in policy.extensions:
+        return UploadProblem("public.files.type_refused", name)
+    # The platform's own rule as well (the gateway applies it again): a program never, whatever it is called.
+    if refusal(filename=name, content_type=content_type, content=content) is not None:
         return UploadProblem("public.files.type_refused", name)
     return None
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from services.console.public import complaint as rules
 from services.console.public.forms import Verdict
@@ -55,6 +56,13 @@ async def complain(request: Request) -> Response:
     if form is None:
         fresh = state.forms.issue(PURPOSE, now=now)
         return _form(request, state, values={}, token=fresh, errors=[Problem("public.unreadable")], status=400)
+    try:
+        return await _submit(request, state, form, now=now)
+    finally:
+        await form.close()  # the uploaded files' spooled copies
+
+
+async def _submit(request: Request, state: PublicState, form: FormData, *, now: datetime) -> Response:
     complaint = rules.Complaint.from_form(form)
     token = text_field(form, TOKEN_FIELD)
     checked = state.forms.check(token, PURPOSE, now=now)

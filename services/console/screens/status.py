@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from services.console.public.forms import Verdict, digest
 from services.console.public.limits import Kind, Submission
@@ -65,6 +66,15 @@ async def write(request: Request, token: str) -> Response:
     form = await read_form(request, max_files=state.uploads.max_files)
     if form is None:
         return _again(request, state, token, view, text="", errors=[Problem("public.unreadable")], status=400)
+    try:
+        return await _submit(request, state, token, view, form, now=now)
+    finally:
+        await form.close()  # the uploaded files' spooled copies
+
+
+async def _submit(
+    request: Request, state: PublicState, token: str, view: dict[str, Any], form: FormData, *, now: datetime
+) -> Response:
     text = text_field(form, "text").strip()[: MAX_TEXT + 1]
     form_token = text_field(form, TOKEN_FIELD)
     checked = state.forms.check(form_token, purpose(token), now=now)
@@ -138,7 +148,7 @@ async def _view(request: Request, state: PublicState, token: str) -> dict[str, A
         if error.kind == "refused" and error.status == 410:
             key = "status.revoked" if error.problem_kind == "status-link-revoked" else "status.expired"
             return state.pages.render(request, "refused.html", {"reason": (key, 0)}, status=410)
-        return state.pages.render(request, "refused.html", {"reason": ("public.unavailable", 0)}, status=503)
+        return state.pages.render(request, "refused.html", {"reason": ("public.page_unavailable", 0)}, status=503)
 
 
 async def _sent_notice(

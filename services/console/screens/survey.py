@@ -56,6 +56,7 @@ async def answer(request: Request, token: str) -> Response:
     form = await read_form(request, max_files=0)
     if form is None:
         return _form(request, state, token, survey, errors=[Problem("public.unreadable")], status=400)
+    await form.close()  # a survey carries no files; its fields stay readable
     comment = text_field(form, "comment").strip()[: MAX_COMMENT + 1]
     checked = state.forms.check(text_field(form, TOKEN_FIELD), purpose(token), now=datetime.now(UTC))
     # A survey is answered once and by the link alone: no minimum time, only proof that this page was shown.
@@ -90,7 +91,7 @@ async def _survey(request: Request, state: PublicState, token: str) -> dict[str,
     except ServiceError as error:
         if error.kind == "refused" and error.status in (404, 422):
             return state.pages.render(request, "refused.html", {"reason": ("survey.unknown", 0)}, status=404)
-        return state.pages.render(request, "refused.html", {"reason": ("public.unavailable", 0)}, status=503)
+        return state.pages.render(request, "refused.html", {"reason": ("public.page_unavailable", 0)}, status=503)
 
 
 def _score(value: str) -> int | None:
