@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from case_service.acknowledge import WITHHELD_STATUS_LINK
 from case_service.domain import CaseStatus
 from case_service.models import Case, Message, StatusLink
 from case_service.outbound import INBOUND, OUTBOUND
@@ -59,7 +60,7 @@ def _message(message: Message) -> StatusMessage:
         id=message.id,
         author="customer" if message.direction == INBOUND else "us",
         channel=message.channel,
-        text=message.text,
+        text=message.text if message.direction == INBOUND else _without_withheld_link(message.text),
         at=_at(message),
         attachments=[
             StatusAttachment(
@@ -71,6 +72,13 @@ def _message(message: Message) -> StatusMessage:
             if isinstance(item, dict)
         ],
     )
+
+
+def _without_withheld_link(text: str) -> str:
+    """Our message without the paragraph that pointed at this page (the case keeps `[status link]` there)."""
+    paragraphs = text.split("\n\n")
+    kept = [paragraph for paragraph in paragraphs if WITHHELD_STATUS_LINK not in paragraph]
+    return "\n\n".join(kept) if kept else text
 
 
 def _at(message: Message) -> datetime:

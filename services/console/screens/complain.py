@@ -9,7 +9,7 @@ gateway has made the message durable (its 202).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -37,6 +37,8 @@ router = APIRouter()
 NAV = None
 PURPOSE = "complain"
 REFRESH_SECONDS = 2
+# How long the answer page shows the link to the case's status page.
+LINK_SHOWN_FOR = timedelta(days=1)
 
 
 @router.get("/complain", include_in_schema=False)
@@ -139,7 +141,11 @@ async def received(request: Request, receipt: str) -> Response:
         placement = await state.access.placement(idempotency_key=accepted.form_token)
     except ServiceError:
         placement = None  # the case service is away: the complaint is safe all the same (the gateway has it)
-    waiting = placement is None and datetime.now(UTC) - accepted.submitted_at < state.receipt_wait
+    age = datetime.now(UTC) - accepted.submitted_at
+    waiting = placement is None and age < state.receipt_wait
+    if placement is not None and age > LINK_SHOWN_FOR:
+        # An old answer page (in a history, a shared screenshot) no longer opens the case: the mail has the link.
+        placement = {**placement, "status_url": None}
     return state.pages.render(
         request,
         "received.html",

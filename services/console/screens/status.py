@@ -5,6 +5,7 @@ honeypot) sends the customer's message to the gateway with the link's token, so 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -48,10 +49,12 @@ async def status_page(request: Request, token: str) -> Response:
     switched = state.pages.language_switch(request)
     if switched is not None:
         return switched
+    # Where the message just sent went is asked before the case is read: a message found there is on the page.
+    sent = await _sent(request, state)
     view = await _view(request, state, token)
     if isinstance(view, Response):
         return view
-    notice, refresh = await _sent_notice(request, state, view)
+    notice, refresh = _sent_notice(sent, view)
     fresh = state.forms.issue(purpose(token), now=datetime.now(UTC))
     return _page(request, state, token, view, form_token=fresh, notice=notice, refresh=refresh)
 
@@ -151,22 +154,35 @@ async def _view(request: Request, state: PublicState, token: str) -> dict[str, A
         return state.pages.render(request, "refused.html", {"reason": ("public.page_unavailable", 0)}, status=503)
 
 
-async def _sent_notice(
-    request: Request, state: PublicState, view: dict[str, Any]
-) -> tuple[tuple[str, str] | None, bool]:
-    """After a message was sent (`?sent=<receipt>`): what to say, and whether to look again in a moment."""
+@dataclass(frozen=True)
+class _Sent:
+    """A message this page sent (`?sent=<receipt>`): where it went (None: not stored yet), and whether to look
+    again in a moment."""
+
+    placement: dict[str, Any] | None
+    waiting: bool
+
+
+async def _sent(request: Request, state: PublicState) -> _Sent | None:
     accepted = state.forms.read_receipt(request.query_params.get("sent", ""))
     if accepted is None:
-        return None, False
+        return None
     try:
         placement = await state.access.placement(idempotency_key=accepted.form_token)
     except ServiceError:
         placement = None
-    if placement is None:
-        waiting = datetime.now(UTC) - accepted.submitted_at < state.receipt_wait
-        return ("status.sent_waiting", ""), waiting
-    if placement.get("case_reference") != view["case_reference"]:
-        return ("status.sent_new_case", str(placement.get("case_reference", ""))), False
+    return _Sent(placement, datetime.now(UTC) - accepted.submitted_at < state.receipt_wait)
+
+
+def _sent_notice(sent: _Sent | None, view: dict[str, Any]) -> tuple[tuple[str, str] | None, bool]:
+    """What to say about the message just sent, and whether to reload the page to show it."""
+    if sent is None:
+        return None, False
+    if sent.placement is None:
+        return ("status.sent_waiting", ""), sent.waiting
+    reference = str(sent.placement.get("case_reference", ""))
+    if reference != view["case_reference"]:
+        return ("status.sent_new_case", reference), False
     return ("status.sent", ""), False
 
 

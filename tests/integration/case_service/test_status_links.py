@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from case_service import actions
 from case_service.status_links import UnknownStatusLink
@@ -72,10 +73,11 @@ async def test_the_acknowledgement_links_to_a_page_of_that_case_only(desk: Desk)
     assert (view["case_reference"], view["status"], view["can_write"]) == (case["reference"], "open", True)
     assert [(m["author"], m["text"]) for m in view["messages"]] == [
         ("customer", "Đơn hàng của tôi đã trễ hai tuần"),
-        ("us", stored_ack["text"]),
+        ("us", stored_ack["text"].rsplit("\n\n", 1)[0]),  # without the line pointing at this very page
         ("us", "Xin lỗi anh, đơn sẽ giao hôm nay."),
     ]
     shown = json.dumps(view, ensure_ascii=False)
+    assert "[status link]" not in shown
     for hidden in ("Internal", "an@example.com", '"lan"', "agent", tokens[case_a], case_a):
         assert hidden not in shown, hidden
     other = (await desk.client.get(f"/v1/status/{tokens[case_b]}")).json()
@@ -212,3 +214,15 @@ async def test_survey_links_open_the_survey_page_of_the_customers_pages(desk: De
     assert f"{desk.policy.customer_pages_url}/survey/{token}" in survey["text"]
     view = (await desk.client.get(f"/v1/status/{(await status_tokens(desk))[case_id]}")).json()
     assert all("survey" not in m["text"] for m in view["messages"]), "the survey is not on the status page"
+
+
+def test_the_gateway_takes_a_status_token_only_on_the_web_and_instead_of_a_sender() -> None:
+    for body, named in [
+        ({"channel": "web", "text": "Hi"}, "sender_address"),
+        ({"channel": "web", "text": "Hi", "status_token": "t" * 48, "sender_address": "a@b.c"}, "sender_address"),
+        ({"channel": "sms", "text": "Hi", "status_token": "t" * 48}, "status_token"),
+        ({"channel": "web", "text": "Hi", "status_token": "not a token!"}, "status_token"),
+    ]:
+        with pytest.raises(ValidationError) as refused:
+            MessageRequest.model_validate(body)
+        assert named in str(refused.value), body
