@@ -9,6 +9,7 @@ raises before anything is written: lifecycle.IllegalTransition or one of the `Ac
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +20,7 @@ from case_service.lifecycle import CaseAction
 from case_service.models import Case, Customer, Message
 from case_service.outbound import NOTE
 from case_service.policy import CasePolicy
+from case_service.reply_files import FilesRefused, Prepared, ReplyFiles
 from case_service.settings import SERVICE_NAME
 from case_service.transitions import change_status
 from shared.auth import Principal
@@ -67,8 +69,11 @@ async def reply(
     text: str,
     await_customer: bool = False,
     tenant: str = "default",
+    files: ReplyFiles | None = None,
+    attachments: Sequence[Prepared] = (),
 ) -> Message:
-    """Send `text` to the customer on the case's channel; the first reply meets the first-response target."""
+    """Send `text` (and `attachments`, through `files`) to the customer on the case's channel; the first reply
+    meets the first-response target."""
     after = lifecycle.next_status(domain.CaseStatus(case.status), CaseAction.REPLY)
     if await_customer:
         lifecycle.next_status(after, CaseAction.AWAIT_CUSTOMER)
@@ -80,6 +85,14 @@ async def reply(
             f"The customer opted out of {case.channel} messages; answer on another channel.",
         )
     actor = timeline.actor_of(caller)
+    sent_files = []
+    if attachments:
+        if files is None:
+            raise Invalid("attachments-unavailable", "Attachments unavailable", "This service takes no files.")
+        try:
+            sent_files = await files.attach(session, case=case, prepared=attachments, now=now)
+        except FilesRefused as error:
+            raise Invalid(error.kind, error.title, error.detail) from error
     try:
         message = await outbound.send_to_customer(
             session,
@@ -90,6 +103,7 @@ async def reply(
             actor=actor,
             agent_id=caller.agent_id,
             tenant=tenant,
+            attachments=sent_files,
         )
     except outbound.OptedOut as error:
         raise Conflict("customer-opted-out", "Customer opted out", f"{str(error).capitalize()}.") from error

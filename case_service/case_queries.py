@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service import clocks, playbooks, repository, timeline
+from case_service.downloads import DownloadLinks
 from case_service.folding import fold
 from case_service.models import Case, Customer, Message, SlaClock, Survey
 from case_service.policy import CasePolicy
@@ -200,8 +201,11 @@ async def _latest_customer_messages(
     return {case_id: (preview, received_at) for case_id, preview, received_at in rows}
 
 
-async def case_detail(session: AsyncSession, *, case: Case, policy: CasePolicy, now: datetime) -> CaseDetail:
-    """Everything an agent needs to work the case, in one body."""
+async def case_detail(
+    session: AsyncSession, *, case: Case, policy: CasePolicy, now: datetime, links: DownloadLinks | None = None
+) -> CaseDetail:
+    """Everything an agent needs to work the case, in one body; with `links`, each stored file of its messages
+    carries a signed download link (the caller may see the case, so they may open its files)."""
     messages = await repository.messages_of(session, case_id=case.id)
     entries = await timeline.entries_of(session, case_id=case.id)
     rows = (await clocks.clocks_of(session, case_id=case.id)).values()
@@ -220,7 +224,7 @@ async def case_detail(session: AsyncSession, *, case: Case, policy: CasePolicy, 
             "resolution_code": case.resolution_code,
             "root_cause": case.root_cause,
             "escalation_reason": case.escalation_reason,
-            "messages": [MessageOut.model_validate(message) for message in messages],
+            "messages": [_message_out(message, links=links, now=now) for message in messages],
             "timeline": [TimelineEntryOut.model_validate(entry) for entry in entries],
             "playbook": (
                 PlaybookOut(category=playbook.category, questions=list(playbook.questions), steps=list(playbook.steps))
@@ -231,6 +235,13 @@ async def case_detail(session: AsyncSession, *, case: Case, policy: CasePolicy, 
             "csat": await _csat(session, case=case),
         }
     )
+
+
+def _message_out(message: Message, *, links: DownloadLinks | None, now: datetime) -> MessageOut:
+    out = MessageOut.model_validate(message)
+    if links is None:
+        return out
+    return out.model_copy(update={"attachments": links.with_links(message.case_id, message.attachments, now=now)})
 
 
 async def _csat(session: AsyncSession, *, case: Case) -> CsatOut | None:

@@ -32,6 +32,7 @@ from case_service.classify import Classification
 from case_service.consent import ConsentChange, consent_change
 from case_service.deliveries import on_delivery_reported
 from case_service.emit import emit
+from case_service.fetched_media import on_attachments_stored
 from case_service.lifecycle import CaseAction
 from case_service.models import Case, ContactPoint, Customer
 from case_service.policy import CasePolicy, policy_from
@@ -44,6 +45,7 @@ from shared.events import (
     CaseAssigned,
     CaseEscalated,
     CaseMessageAdded,
+    ComplaintAttachmentsStored,
     ComplaintMessageReceived,
     ContactAddress,
     OutboundDeliveryReported,
@@ -265,6 +267,7 @@ class CaseHandlers:
             CaseAssigned.event_type: self.on_case_assigned,
             CaseEscalated.event_type: self.on_case_escalated,
             OutboundDeliveryReported.event_type: on_delivery_reported,
+            ComplaintAttachmentsStored.event_type: on_attachments_stored,
         }
 
     async def _case_of(

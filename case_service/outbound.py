@@ -4,7 +4,7 @@ requested on `outbound.messages.v1`, where the customer's channel service delive
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from shared import topics
 from shared.cloudevents import CloudEvent
 from shared.events import (
     AddressKind,
+    AttachmentMeta,
     Channel,
     ContactAddress,
     OutboundMessageRequested,
@@ -52,11 +53,14 @@ async def send_to_customer(
     tenant: str = "default",
     language: str | None = None,
     delivered_text: str | None = None,
+    attachments: Sequence[dict[str, Any]] = (),
 ) -> Message:
     """Store the message on the case and request its delivery; answers the customer's latest message there.
 
     `text` is what the case keeps (what agents read); `delivered_text`, when given, is what only the channel gets:
-    a survey's link with its token, which is the customer's credential and never stored where agents read."""
+    a survey's link with its token, which is the customer's credential and never stored where agents read. The
+    `attachments` (case_service.reply_files) go to the channel with their delivery links; the case keeps them
+    without (agents get links of their own)."""
     last = await _last_inbound(session, case=case)
     to = await _recipient(session, case=case, last=last)
     if await address_opted_out(session, address=to):
@@ -87,7 +91,7 @@ async def send_to_customer(
         created_at=now,
         inbound_event_id=None,
         thread=thread.model_dump(mode="json"),
-        attachments=[],
+        attachments=[{name: value for name, value in item.items() if name != "download_url"} for item in attachments],
         metadata_={},
         message_id_header=thread.message_id,
         conversation_id=thread.conversation_id,
@@ -113,6 +117,7 @@ async def send_to_customer(
         thread=thread,
         agent_id=agent_id,
         requested_at=now,
+        attachments=tuple(AttachmentMeta.model_validate(item) for item in attachments),
     )
     await emit(session, request, case_id=case.id, cause=cause, topic=topics.OUTBOUND_MESSAGES, tenant=tenant)
     timeline.record(

@@ -4,11 +4,13 @@ The taxonomy, keyword rules, SLA targets, business hours, templates and playbook
 are the built-in defaults (see `case_service.policy`), so a fresh install works without any of them.
 """
 
+import re
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.attachments import DEFAULT_MAX_BYTES, base64_length
 from shared.key_strength import weakness
 from shared.settings import DatabaseSettings
 
@@ -16,6 +18,22 @@ ENV_PREFIX = "CASE_SERVICE_"
 SERVICE_NAME = "case_service"
 
 JsonMap = dict[str, Any]
+_STORE_ENTRY = re.compile(r"^([a-z][a-z0-9_]{0,39})=(https?://[^\s/?#]+(?:/[^\s?#]*)?)$")
+# Files an agent's reply may carry, in base64 (4 characters per 3 bytes), with the text of the reply.
+REPLY_TEXT_ALLOWANCE_BYTES = 262_144
+
+
+def parse_stores(value: str) -> dict[str, str]:
+    """`name=base URL,...` (CASE_SERVICE_ATTACHMENT_STORES) as {name: URL without a trailing slash}."""
+    stores = {}
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        found = _STORE_ENTRY.match(entry)
+        if found is None:
+            raise ValueError("each entry is service=http(s)://host[:port][/path], e.g. gateway=http://127.0.0.1:8000")
+        stores[found.group(1)] = found.group(2).rstrip("/")
+    return stores
 
 
 class CaseServiceSettings(DatabaseSettings):
@@ -25,11 +43,28 @@ class CaseServiceSettings(DatabaseSettings):
     default_region: str = Field(
         "VN", pattern="^[A-Z]{2}$", description="ISO region of phone numbers written without a country code."
     )
+    public_base_url: str = Field(
+        "http://127.0.0.1:8004", description="Where this service is reached (the files it stores are served here)."
+    )
     customer_pages_url: str = Field(
         "http://127.0.0.1:8006",
         pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
         description="Where customers open their pages (the console): survey and status links point here.",
     )
+
+    # Attachments (case_service.downloads, case_service.reply_files)
+    attachment_stores: str = Field(
+        "",
+        description="Where each service that stores files serves them: name=base URL, comma-separated (the "
+        "launcher sets it), e.g. gateway=http://127.0.0.1:8000,ingest_email=http://127.0.0.1:8001.",
+    )
+    attachment_link_ttl_seconds: int = Field(
+        1800, ge=30, le=7 * 24 * 3600, description="How long a signed download link handed out is valid."
+    )
+    max_attachments: int = Field(5, ge=0, le=20, description="Files one reply may carry.")
+    max_attachment_bytes: int = Field(DEFAULT_MAX_BYTES, ge=1024, le=100 * 1024 * 1024)
+    # Unset: room for a reply with max_attachments files of max_attachment_bytes (about 67 MiB by default).
+    max_body_bytes: int = Field(REPLY_TEXT_ALLOWANCE_BYTES, ge=1024)
 
     # Threading and lifecycle
     reopen_window_hours: float = Field(
@@ -94,6 +129,24 @@ class CaseServiceSettings(DatabaseSettings):
     stream_queue_size: int = Field(
         100, ge=1, le=10_000, description="Events waiting for one listener; a listener this far behind is dropped."
     )
+
+    @model_validator(mode="after")
+    def _body_fits_the_attachments(self) -> "CaseServiceSettings":
+        if "max_body_bytes" not in self.model_fields_set:
+            self.max_body_bytes = REPLY_TEXT_ALLOWANCE_BYTES + self.max_attachments * base64_length(
+                self.max_attachment_bytes
+            )
+        return self
+
+    @field_validator("attachment_stores")
+    @classmethod
+    def _stores(cls, value: str) -> str:
+        parse_stores(value)
+        return value
+
+    def attachment_store_urls(self) -> dict[str, str]:
+        """{store name: base URL}; case_service's own files are served here unless the setting says elsewhere."""
+        return {SERVICE_NAME: self.public_base_url.rstrip("/"), **parse_stores(self.attachment_stores)}
 
     @field_validator("customer_pages_url")
     @classmethod

@@ -4,12 +4,15 @@ an agent's id, an address, or the survey, whose link is a page of its own)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service.acknowledge import WITHHELD_STATUS_LINK
 from case_service.domain import CaseStatus
+from case_service.downloads import FIELD as DOWNLOAD_FIELD
+from case_service.downloads import DownloadLinks
 from case_service.models import Case, Message, StatusLink
 from case_service.outbound import INBOUND, OUTBOUND
 from case_service.schemas.status import CaseStatusView, StatusAttachment, StatusMessage
@@ -22,7 +25,9 @@ _HIDDEN_PURPOSES = (OutboundPurpose.SURVEY.value,)
 _UNSENT = ("skipped",)
 
 
-async def view_of(session: AsyncSession, *, link: StatusLink, case: Case) -> CaseStatusView:
+async def view_of(
+    session: AsyncSession, *, link: StatusLink, case: Case, links: DownloadLinks, now: datetime
+) -> CaseStatusView:
     rows = await session.scalars(
         select(Message)
         .where(Message.case_id == case.id, Message.direction.in_((INBOUND, OUTBOUND)))
@@ -40,7 +45,10 @@ async def view_of(session: AsyncSession, *, link: StatusLink, case: Case) -> Cas
         resolved_at=case.resolved_at,
         can_write=case.status != CaseStatus.CLOSED.value,
         link_expires_at=link.expires_at,
-        messages=[_message(message) for message in reversed(shown)],
+        messages=[
+            _message(message, links.with_links(case.id, message.attachments or [], now=now))
+            for message in reversed(shown)
+        ],
     )
 
 
@@ -55,7 +63,7 @@ def _shown(message: Message) -> bool:
     return message.purpose not in _HIDDEN_PURPOSES and message.delivery_status not in _UNSENT
 
 
-def _message(message: Message) -> StatusMessage:
+def _message(message: Message, attachments: list[dict[str, Any]]) -> StatusMessage:
     return StatusMessage(
         id=message.id,
         author="customer" if message.direction == INBOUND else "us",
@@ -67,8 +75,9 @@ def _message(message: Message) -> StatusMessage:
                 filename=_text_or_none(item.get("filename")),
                 content_type=_text_or_none(item.get("content_type")),
                 size=item.get("size") if isinstance(item.get("size"), int) else None,
+                download_url=_text_or_none(item.get(DOWNLOAD_FIELD)),
             )
-            for item in message.attachments or []
+            for item in attachments
             if isinstance(item, dict)
         ],
     )

@@ -14,7 +14,6 @@ from ingest_email.receive import Receiver
 from ingest_email.send import EmailSender
 from ingest_email.settings import SERVICE_NAME, IngestEmailSettings
 from ingest_email.smtp import SmtpListener
-from shared.attachments import AttachmentStore
 from shared.auth import require_principal
 from shared.ingest.service import channel_service
 
@@ -30,12 +29,13 @@ def create_app(settings: IngestEmailSettings) -> FastAPI:
         spooler=OutboundHandlers(settings),
         sender=partial(EmailSender, settings=settings),
         notes=startup_notes(settings),
+        attachments_root=settings.attachments_dir,  # where it always kept them (shared.attachments)
     )
     service.runtime.add_task(TokenSweeper(sessions=service.runtime.sessions))
     receiver = Receiver(
         settings=settings,
         intake=service.intake,
-        store=AttachmentStore(settings.attachments_dir),
+        store=service.store,
         reporter=reporter(settings),
     )
     listener = SmtpListener(settings=settings, receiver=receiver)

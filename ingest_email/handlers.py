@@ -44,6 +44,7 @@ class OutboundHandlers(OutboundSpooler[SentEmail]):
             message_id=data.thread.message_id or f"<{data.outbound_id}@{self._domain()}>",
             in_reply_to=data.thread.in_reply_to,
             references=" ".join(data.thread.references),
+            attachments=[item.model_dump(mode="json") for item in data.attachments] or None,
         )
 
     def sender_for(self, data: OutboundMessageRequested) -> str:

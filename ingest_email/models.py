@@ -4,8 +4,9 @@ the outbox (also the durable spool of accepted mail, published by the relay once
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import JSON, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, new_metadata
@@ -33,6 +34,8 @@ class SentEmail(SpoolColumns, Base):
     message_id: Mapped[str] = mapped_column(String(500))
     in_reply_to: Mapped[str | None] = mapped_column(String(500))
     references: Mapped[str] = mapped_column(Text)  # space-separated <ids>
+    # the reply's files (shared.ingest.outbound_files), sent as MIME parts; null for none
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class MailgunToken(Base):

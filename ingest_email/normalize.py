@@ -29,6 +29,7 @@ from shared.events import AttachmentMeta, Channel, ComplaintMessageReceived, Sen
 from shared.html import sanitize_html
 from shared.redaction import describe_error
 
+STORE = "ingest_email"  # where the attachments are kept and served (shared.attachments)
 MAX_TEXT = 50_000
 MAX_FULL_TEXT = 100_000
 MAX_HTML = 200_000
@@ -307,6 +308,7 @@ def _meta(blob: mime.Blob) -> AttachmentMeta:
         size=len(blob.content),
         sha256=blob.sha256,
         content_id=blob.content_id,
+        store=STORE,
     )
 
 

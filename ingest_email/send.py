@@ -14,8 +14,10 @@ from ingest_email.compose import compose
 from ingest_email.handlers import reporter
 from ingest_email.models import SentEmail
 from ingest_email.receive import PROVIDER
-from ingest_email.settings import IngestEmailSettings
+from ingest_email.settings import SERVICE_NAME, IngestEmailSettings
+from shared.attachments import AttachmentStore
 from shared.events import Channel
+from shared.ingest.outbound_files import check_carriage, fetch_files
 from shared.ingest.sender import SendFailed, Sent, SpoolSender
 
 TIMEOUT_SECONDS = 30.0
@@ -43,6 +45,7 @@ class EmailSender(SpoolSender[SentEmail]):
             poll_seconds=poll_seconds,
         )
         self._settings = settings
+        self._store = AttachmentStore(settings.attachments_dir)
 
     def channel_of(self, message: SentEmail) -> Channel:
         return Channel(message.channel)
@@ -54,7 +57,11 @@ class EmailSender(SpoolSender[SentEmail]):
         return message.message_id
 
     async def deliver(self, message: SentEmail) -> Sent:
-        mail = compose(message)
+        files = []
+        if message.attachments:
+            check_carriage(Channel(message.channel), message.attachments)
+            files = await fetch_files(message.attachments, store=self._store, store_name=SERVICE_NAME)
+        mail = compose(message, files=files)
         await asyncio.to_thread(self._relay, mail.as_bytes(), message.from_address, message.to_address)
         return Sent(provider_message_id=message.message_id)
 

@@ -29,6 +29,8 @@ from ingest_sms.verify import (
     signed_url,
 )
 from shared.events import DeliveryStatus
+from shared.ingest.media_jobs import both
+from shared.ingest.service import MediaIntake
 from shared.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ class Edge:
     settings: IngestSmsSettings
     intake: Intake
     validator: RequestValidator | None
+    media: MediaIntake | None = None
 
 
 def _edge(request: Request) -> Edge:
@@ -257,10 +260,18 @@ def _understood(build: Callable[..., Inbound], params: Params, now: datetime, ed
 
 
 async def _accept(edge: Edge, inbound: Inbound, *, now: datetime, also: Write[None] | None = None) -> Accepted:
+    """Durable, with the job that fetches its media afterwards (Twilio is answered without waiting for them)."""
+    media, data = edge.media, inbound.data
+    if media is not None and inbound.media:
+        data, download = media.jobs.plan(data, inbound.media, now=now, tenant=edge.settings.tenant)
+        also = both(also, download)
     try:
-        return await edge.intake.accept(inbound.data, now=now, also=also)
+        accepted = await edge.intake.accept(data, now=now, also=also)
     except StorageUnavailable:
         raise _unavailable() from None
+    if media is not None and inbound.media and not accepted.duplicate:
+        media.fetcher.wake()
+    return accepted
 
 
 async def _write(edge: Edge, work: Write[T]) -> T:

@@ -11,7 +11,8 @@ from ingest_sms import api
 from ingest_sms.authors import require_note_author
 from ingest_sms.handlers import OutboundHandlers
 from ingest_sms.housekeeping import CallSweeper
-from ingest_sms.models import Base
+from ingest_sms.media import TwilioMedia
+from ingest_sms.models import Base, MediaDownload
 from ingest_sms.send import SmsSender, TwilioMessages
 from ingest_sms.settings import SERVICE_NAME, IngestSmsSettings
 from shared.ingest.service import channel_service
@@ -28,6 +29,8 @@ def create_app(settings: IngestSmsSettings) -> FastAPI:
         spooler=OutboundHandlers(settings),
         sender=partial(SmsSender, settings=settings, messages=TwilioMessages(settings)),
         notes=startup_notes(settings),
+        media=(MediaDownload, TwilioMedia(settings)) if settings.fetch_media else None,
+        attachment_max_bytes=settings.attachment_max_bytes,
     )
     service.runtime.add_task(CallSweeper(sessions=service.runtime.sessions))
     app = service.app
@@ -35,6 +38,7 @@ def create_app(settings: IngestSmsSettings) -> FastAPI:
         settings=settings,
         intake=service.intake,
         validator=RequestValidator(settings.auth_token()) if settings.twilio_enabled else None,
+        media=service.media,
     )
     app.include_router(api.twilio)
     # People with their tokens (or the admin key), and CTI systems with keys of their own, valid here only.

@@ -10,8 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ingest_sms import repository
 from ingest_sms.delivery import record_outcome
 from ingest_sms.models import SentMessage
-from ingest_sms.send import E164, OPTED_OUT
+from ingest_sms.send import E164, NO_LINK_KEY, NO_PUBLIC_URL, OPTED_OUT
 from ingest_sms.settings import IngestSmsSettings
+from shared.attachments import media_type
+from shared.channel_media import File, cannot_carry
 from shared.cloudevents import CloudEvent
 from shared.events import Channel, DeliveryStatus, OutboundMessageRequested
 from shared.ingest.outbound import OutboundSpooler, Refusal
@@ -26,7 +28,12 @@ class OutboundHandlers(OutboundSpooler[SentMessage]):
         self._settings = settings
 
     def message_for(self, data: OutboundMessageRequested) -> SentMessage:
-        return SentMessage(to_number=data.to.address[:64], from_address=self.sender_for(data), body=data.text)
+        return SentMessage(
+            to_number=data.to.address[:64],
+            from_address=self.sender_for(data),
+            body=data.text,
+            attachments=[item.model_dump(mode="json") for item in data.attachments] or None,
+        )
 
     def sender_for(self, data: OutboundMessageRequested) -> str | None:
         """The number the customer wrote to, so the answer comes from it; else the configured one."""
@@ -44,6 +51,15 @@ class OutboundHandlers(OutboundSpooler[SentMessage]):
             return DeliveryStatus.FAILED, "the recipient is not an E.164 phone number"
         if message.from_address is None and self._settings.messaging_service_sid is None:
             return DeliveryStatus.FAILED, NO_SENDER
+        if data.attachments:
+            files = [File(a.filename, media_type(a.content_type), a.size or 0) for a in data.attachments]
+            reason = cannot_carry(Channel.SMS, files)
+            if reason is not None:
+                return DeliveryStatus.FAILED, f"not sent: {reason}"
+            if self._settings.public_url is None:
+                return DeliveryStatus.FAILED, NO_PUBLIC_URL
+            if self._settings.link_key() is None:
+                return DeliveryStatus.FAILED, NO_LINK_KEY
         if await repository.is_opted_out(session, number=to):
             return DeliveryStatus.SKIPPED, OPTED_OUT
         return None

@@ -1,4 +1,5 @@
-"""ingest_sms's tables: opt-out state per number, calls seen, SMS to send or sent, processed events and the outbox.
+"""ingest_sms's tables: opt-out state per number, calls seen, SMS to send or sent, MMS media still to fetch,
+processed events and the outbox.
 
 The outbox is also the durable spool of accepted webhooks (published by the relay once the broker answers) and,
 for OUTBOX_RETENTION_HOURS after that, the journal replayed after a broker restart.
@@ -7,12 +8,14 @@ for OUTBOX_RETENTION_HOURS after that, the journal replayed after a broker resta
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, String, Text, false
+from sqlalchemy import JSON, Boolean, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, new_metadata
 from shared.idempotency import processed_events_table
+from shared.ingest.media_jobs import MediaJobColumns
 from shared.ingest.spool import SpoolColumns
 from shared.outbox import outbox_table
 
@@ -54,6 +57,14 @@ class SentMessage(SpoolColumns, Base):
     from_address: Mapped[str | None] = mapped_column(String(64))
     body: Mapped[str] = mapped_column(Text)
     sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the files of an MMS (shared.ingest.outbound_files): metadata with each one's signed link; null for none
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+
+
+class MediaDownload(MediaJobColumns, Base):
+    """An MMS (or a call recording) whose media are still to be fetched from Twilio (shared.ingest.media)."""
+
+    __tablename__ = "media_downloads"
 
 
 processed_events = processed_events_table(Base.metadata)

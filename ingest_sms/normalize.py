@@ -24,6 +24,7 @@ from shared.events import (
     DeliveryStatus,
     Sender,
 )
+from shared.ingest.media import MediaRef, RefKind
 
 PROVIDER = "twilio"
 PHONE_NOTE_PROVIDER = "phone_note"
@@ -47,6 +48,7 @@ _KEYWORDS: dict[str, OptKeyword] = {
 _MAPPED = frozenset({"Body", "From", "To", "MessageSid", "SmsSid", "SmsMessageSid"})
 _MEDIA_FIELD = re.compile(r"^Media(Url|ContentType)\d+$")
 _WHATSAPP_PREFIX = "whatsapp:"
+MAX_MEDIA = 10  # Twilio's limit per message
 MISSED_CALL_STATUSES = frozenset({"busy", "failed", "no-answer", "canceled"})
 RECORDING_TEXT = "Call recording"
 
@@ -57,10 +59,12 @@ class NotUnderstood(ValueError):
 
 @dataclass(frozen=True)
 class Inbound:
-    """An event payload and the opt-out keyword its text was, if any."""
+    """An event payload, the opt-out keyword its text was, if any, and where its media are to be fetched (the URLs as
+    Twilio sent them: the event keeps only those fit to show)."""
 
     data: ComplaintMessageReceived
     keyword: OptKeyword | None = None
+    media: tuple[MediaRef, ...] = ()
 
 
 def opt_keyword(text: str) -> OptKeyword | None:
@@ -92,21 +96,26 @@ def sms_event(params: Params, *, received_at: datetime, default_region: str) -> 
         attachments=media_attachments(params),
         metadata=metadata,
     )
-    return Inbound(data=data, keyword=keyword)
+    return Inbound(data=data, keyword=keyword, media=media_refs(params))
+
+
+def _media_urls(params: Params) -> list[tuple[str, str | None]]:
+    """(MediaUrlN, MediaContentTypeN) for N from 0 to NumMedia - 1 (every MediaUrlN when NumMedia is missing)."""
+    try:
+        count = min(int(params.get("NumMedia", "")), MAX_MEDIA)
+    except ValueError:
+        count = sum(1 for name in params if name.startswith("MediaUrl"))
+    found = [(params.get(f"MediaUrl{index}"), params.get(f"MediaContentType{index}") or None) for index in range(count)]
+    return [(url, content_type) for url, content_type in found if url]
 
 
 def media_attachments(params: Params) -> tuple[AttachmentMeta, ...]:
-    """MediaUrlN and MediaContentTypeN for N from 0 to NumMedia - 1 (every MediaUrlN when NumMedia is missing)."""
-    try:
-        count = int(params.get("NumMedia", ""))
-    except ValueError:
-        count = sum(1 for name in params if name.startswith("MediaUrl"))
-    attachments = []
-    for index in range(count):
-        url = params.get(f"MediaUrl{index}")
-        if url:
-            attachments.append(AttachmentMeta(url=url, content_type=params.get(f"MediaContentType{index}") or None))
-    return tuple(attachments)
+    return tuple(AttachmentMeta(url=url, content_type=content_type) for url, content_type in _media_urls(params))
+
+
+def media_refs(params: Params) -> tuple[MediaRef, ...]:
+    """Where each attachment of `media_attachments` is fetched from, by its index."""
+    return tuple(MediaRef(index, RefKind.URL, url) for index, (url, _) in enumerate(_media_urls(params)))
 
 
 def missed_call_status(params: Params) -> str | None:
@@ -166,7 +175,8 @@ def transcription_event(params: Params, *, caller: Caller, received_at: datetime
     transcript = params.get("TranscriptionText", "")
     text = transcript if status in ("completed", "") and transcript.strip() else f"Voicemail (transcription {status})"
     return Inbound(
-        data=_recording_message(params, sid, text, caller=caller, received_at=received_at, region=default_region)
+        data=_recording_message(params, sid, text, caller=caller, received_at=received_at, region=default_region),
+        media=_recording_refs(params),
     )
 
 
@@ -177,8 +187,14 @@ def recording_event(params: Params, *, caller: Caller, received_at: datetime, de
     return Inbound(
         data=_recording_message(
             params, sid, RECORDING_TEXT, caller=caller, received_at=received_at, region=default_region
-        )
+        ),
+        media=_recording_refs(params),
     )
+
+
+def _recording_refs(params: Params) -> tuple[MediaRef, ...]:
+    url = params.get("RecordingUrl")
+    return (MediaRef(0, RefKind.URL, url),) if url else ()
 
 
 def recording_attachment(url: str, sid: str | None) -> AttachmentMeta:

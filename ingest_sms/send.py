@@ -3,10 +3,11 @@ leases and at-most-once sending are shared.ingest.sender's)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,9 +18,12 @@ from ingest_sms import repository
 from ingest_sms.delivery import reporter
 from ingest_sms.models import SentMessage
 from ingest_sms.normalize import PROVIDER
-from ingest_sms.settings import IngestSmsSettings
+from ingest_sms.settings import SERVICE_NAME, IngestSmsSettings
 from ingest_sms.twilio_http import HttpxTwilioClient
+from shared.attachment_links import Link
+from shared.attachments import AttachmentStore, store_root
 from shared.events import Channel, DeliveryStatus
+from shared.ingest.outbound_files import check_carriage, fetch_files
 from shared.ingest.sender import INTERRUPTED, SendFailed, Sent, SpoolSender
 
 __all__ = ["INTERRUPTED", "SendFailed", "Sent", "SmsSender", "TwilioMessages"]
@@ -32,6 +36,12 @@ REQUEST_TIMEOUT_SECONDS = 30.0
 OPTED_OUT = "the number opted out of SMS"
 # Twilio's "Attempt to send to unsubscribed recipient": the number sent STOP to Twilio itself.
 UNSUBSCRIBED_RECIPIENT = 21610
+MEDIA_LINK_TTL = timedelta(days=1)
+NO_PUBLIC_URL = (
+    "MMS cannot carry the file: Twilio fetches an MMS's media from a public link of ours, and INGEST_SMS_PUBLIC_URL "
+    "is not set"
+)
+NO_LINK_KEY = "MMS cannot carry the file: ATTACHMENT_LINK_KEY is not set, so no link Twilio could fetch can be made"
 
 
 class TwilioMessages:
@@ -57,8 +67,9 @@ class TwilioMessages:
             self._http = None
             self._client = None
 
-    async def send(self, *, to: str, body: str, sender: str | None) -> Sent:
-        """Send one SMS; raises SendFailed (permanent for Twilio's 4xx refusals, else worth retrying)."""
+    async def send(self, *, to: str, body: str, sender: str | None, media_urls: Sequence[str] = ()) -> Sent:
+        """Send one SMS (an MMS with `media_urls`, which Twilio fetches); raises SendFailed (permanent for Twilio's
+        4xx refusals, else worth retrying)."""
         if self._client is None:
             raise SendFailed("the Twilio client is not started", permanent=False)
         options: dict[str, str] = {}
@@ -68,8 +79,9 @@ class TwilioMessages:
             options["from_"] = sender
         if self._settings.public_url is not None:
             options["status_callback"] = self._settings.public_url + STATUS_CALLBACK_PATH
+        media: dict[str, list[str]] = {"media_url": list(media_urls)} if media_urls else {}
         try:
-            message = await self._client.messages.create_async(to=to, body=body, **options)
+            message = await self._client.messages.create_async(to=to, body=body, **options, **media)
         except TwilioRestException as error:
             permanent = 400 <= error.status < 500 and error.status != 429
             raise SendFailed(_describe(error), permanent=permanent, code=_code(error)) from error
@@ -106,6 +118,8 @@ class SmsSender(SpoolSender[SentMessage]):
             poll_seconds=poll_seconds,
         )
         self._messages = messages
+        self._settings = settings
+        self._store = AttachmentStore(store_root(settings.data_dir, SERVICE_NAME))
 
     async def open(self) -> None:
         await self._messages.start()
@@ -114,7 +128,34 @@ class SmsSender(SpoolSender[SentMessage]):
         await self._messages.close()
 
     async def deliver(self, message: SentMessage) -> Sent:
-        return await self._messages.send(to=message.to_number, body=message.body, sender=message.from_address)
+        media_urls = await self._media_urls(message) if message.attachments else []
+        return await self._messages.send(
+            to=message.to_number, body=message.body, sender=message.from_address, media_urls=media_urls
+        )
+
+    async def _media_urls(self, message: SentMessage) -> list[str]:
+        """Links Twilio fetches the MMS's files from: each file copied into our own store and served from our public
+        URL, signed for a day (Twilio fetches them once, when it sends)."""
+        public_url, key = self._settings.public_url, self._settings.link_key()
+        if public_url is None or key is None:
+            raise SendFailed(NO_PUBLIC_URL if public_url is None else NO_LINK_KEY, permanent=True)
+        attachments = message.attachments or []
+        check_carriage(Channel.SMS, attachments)
+        files = await fetch_files(attachments, store=self._store, store_name=SERVICE_NAME)
+        expires = int((datetime.now(UTC) + MEDIA_LINK_TTL).timestamp())
+        urls = []
+        for file in files:
+            await asyncio.to_thread(self._store.put, file.sha256, file.content)
+            link = Link(
+                store=SERVICE_NAME,
+                sha256=file.sha256,
+                case=message.case_id,
+                exp=expires,
+                name=file.filename,
+                content_type=file.content_type,
+            )
+            urls.append(link.url(key, base_url=public_url))
+        return urls
 
     def channel_of(self, message: SentMessage) -> Channel:
         return Channel.SMS

@@ -7,7 +7,9 @@ from typing import Any
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.attachments import DEFAULT_MAX_BYTES
 from shared.auth import parse_key_hashes
+from shared.ingest.media import host_list
 from shared.settings import DatabaseSettings
 
 ENV_PREFIX = "INGEST_SMS_"
@@ -37,6 +39,17 @@ class IngestSmsSettings(DatabaseSettings):
         None, pattern=r"^MG[0-9a-fA-F]{32}$", description="Messaging Service (MG...) replies are sent through."
     )
     twilio_api_url: str = Field(DEFAULT_TWILIO_API_URL, description="Base URL of Twilio's REST API.")
+    twilio_media_hosts: str = Field(
+        "twiliocdn.com",
+        description="Hosts (and their subdomains, https only) Twilio's media URLs may redirect to; media are fetched "
+        "from TWILIO_API_URL's host and these only, and Twilio's credentials go to its API host only.",
+    )
+    fetch_media: bool = Field(
+        True, description="Fetch MMS media and call recordings from Twilio and store them (needs the account SID)."
+    )
+    attachment_max_bytes: int = Field(
+        DEFAULT_MAX_BYTES, ge=1024, description="Larger MMS media and recordings are not stored."
+    )
     default_region: str = Field("VN", pattern="^[A-Z]{2}$", description="Region of phone numbers without a +prefix.")
     cti_key_hashes: str = Field(
         "",
@@ -85,6 +98,9 @@ class IngestSmsSettings(DatabaseSettings):
     @property
     def sending_enabled(self) -> bool:
         return self.twilio_auth_token is not None and self.twilio_account_sid is not None
+
+    def media_hosts(self) -> tuple[str, ...]:
+        return host_list(self.twilio_media_hosts)
 
     def auth_token(self) -> str:
         if self.twilio_auth_token is None:

@@ -26,6 +26,7 @@ from ingest_social.zalo import normalize as zalo_normalize
 from ingest_social.zalo import verify as zalo_verify
 from shared.ingest.intake import Intake, StorageUnavailable
 from shared.ingest.jsonbody import TooDeep
+from shared.ingest.service import MediaIntake
 from shared.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class Edge:
     settings: IngestSocialSettings
     intake: Intake
     news: DeliveryNews
+    media: MediaIntake | None = None
 
 
 def _edge(request: Request) -> Edge:
@@ -91,7 +93,7 @@ async def _accept(edge: Edge, parse: Callable[[Any], Parsed], body: bytes, *, no
     except NotUnderstood as error:
         raise Problem(422, "webhook-not-understood", "Request not understood", str(error)) from None
     try:
-        outcome = await take(edge.intake, edge.news, parsed, now=now)
+        outcome = await take(edge.intake, edge.news, parsed, now=now, media=edge.media)
     except StorageUnavailable:
         problem = Problem(503, "storage-unavailable", "Storage unavailable", "Nothing was accepted; retry.")
         problem.headers["Retry-After"] = RETRY_AFTER_SECONDS

@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from ingest_social import api
 from ingest_social.delivery import DeliveryNews
 from ingest_social.handlers import OutboundHandlers
-from ingest_social.models import Base
+from ingest_social.media import SocialMedia
+from ingest_social.models import Base, MediaDownload
 from ingest_social.send import SocialSender, platforms
 from ingest_social.settings import SERVICE_NAME, IngestSocialSettings
 from shared.events import Channel
@@ -27,9 +28,13 @@ def create_app(settings: IngestSocialSettings) -> FastAPI:
         spooler=OutboundHandlers(),
         sender=partial(SocialSender, settings=settings),
         notes=startup_notes(settings),
+        media=(MediaDownload, SocialMedia(settings)) if settings.fetch_media else None,
+        attachment_max_bytes=settings.attachment_max_bytes,
     )
     app = service.app
-    app.state.edge = api.Edge(settings=settings, intake=service.intake, news=DeliveryNews(settings.tenant))
+    app.state.edge = api.Edge(
+        settings=settings, intake=service.intake, news=DeliveryNews(settings.tenant), media=service.media
+    )
     app.include_router(api.webhooks)
     return app
 

@@ -22,4 +22,5 @@ class OutboundHandlers(OutboundSpooler[SocialMessage]):
             sender=(data.from_address or None) and data.from_address[:200],
             conversation_id=data.thread.conversation_id and data.thread.conversation_id[:200],
             body=data.text,
+            attachments=[item.model_dump(mode="json") for item in data.attachments] or None,
         )

@@ -1,6 +1,6 @@
-"""Posting JSON to a platform's API with httpx: a few quick retries on 429 and 5xx (honouring Retry-After) within
-the call; what still fails is a SendFailed, transient (the spool tries again later, no sooner than the platform
-asked) or permanent."""
+"""Posting JSON (or a multipart form with a file) to a platform's API with httpx: a few quick retries on 429 and 5xx
+(honouring Retry-After) within the call; what still fails is a SendFailed, transient (the spool tries again later,
+no sooner than the platform asked) or permanent."""
 
 from __future__ import annotations
 
@@ -33,22 +33,31 @@ def retry_after_header(response: httpx.Response, _: Any) -> float | None:
         return None
 
 
+UploadFile = tuple[str, bytes, str]  # (file name, bytes, content type)
+
+
 async def post_json(
     http: httpx.AsyncClient,
     url: str,
     *,
-    payload: Mapping[str, Any],
+    payload: Mapping[str, Any] | None = None,
     describe: Describe,
     platform: str,
     headers: Mapping[str, str] | None = None,
     retry_after: RetryAfter = retry_after_header,
     transient: Callable[[int, Any], bool] = lambda status, body: status in RETRY_STATUSES,
+    form: Mapping[str, str] | None = None,
+    files: Mapping[str, UploadFile] | None = None,
 ) -> Any:
-    """The JSON answer of a 2xx; raises SendFailed otherwise. `describe` words the platform's error body."""
+    """The JSON answer of a 2xx; raises SendFailed otherwise. `describe` words the platform's error body. With
+    `form` and `files` the request is multipart/form-data instead of JSON `payload`."""
     backoff = FIRST_BACKOFF_SECONDS
+    body: dict[str, Any] = (
+        {"data": dict(form or {}), "files": dict(files or {})} if files is not None else {"json": dict(payload or {})}
+    )
     for attempt in range(IN_CALL_RETRIES + 1):
         try:
-            response = await http.post(url, json=dict(payload), headers=dict(headers or {}))
+            response = await http.post(url, headers=dict(headers or {}), **body)
         except (httpx.ConnectError, httpx.ConnectTimeout) as error:
             # nothing reached the platform: trying again cannot send twice
             if attempt < IN_CALL_RETRIES:
@@ -58,12 +67,12 @@ async def post_json(
             raise SendFailed(f"{platform} unreachable: {type(error).__name__}", permanent=False) from error
         except httpx.HTTPError as error:
             raise SendFailed(f"{platform} unreachable: {type(error).__name__}", permanent=False) from error
-        body = _body(response)
+        answer = _body(response)
         if response.is_success:
-            return body
-        if not transient(response.status_code, body):
-            raise SendFailed(describe(response.status_code, body), permanent=True, code=response.status_code)
-        asked = retry_after(response, body)
+            return answer
+        if not transient(response.status_code, answer):
+            raise SendFailed(describe(response.status_code, answer), permanent=True, code=response.status_code)
+        asked = retry_after(response, answer)
         wait = backoff if asked is None else asked
         if attempt < IN_CALL_RETRIES and wait <= MAX_IN_CALL_WAIT_SECONDS:
             log.info("%s answered %s; retrying in %.2f s", platform, response.status_code, wait)
@@ -71,7 +80,7 @@ async def post_json(
             backoff *= 2
             continue
         raise SendFailed(
-            describe(response.status_code, body), permanent=False, code=response.status_code, retry_after=asked
+            describe(response.status_code, answer), permanent=False, code=response.status_code, retry_after=asked
         )
     raise AssertionError("unreachable")  # the loop returns or raises
 

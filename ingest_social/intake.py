@@ -1,5 +1,6 @@
-"""Accepting a platform's webhook call: each message its own durable event (with the WhatsApp window moved on in
-the same transaction), each status the reports it causes; redelivered messages change nothing."""
+"""Accepting a platform's webhook call: each message its own durable event (with the WhatsApp window moved on, and
+the job that fetches its files, in the same transaction), each status the reports it causes; redelivered messages
+change nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from ingest_social.delivery import DeliveryNews
 from ingest_social.parsed import Parsed, StatusUpdate
 from shared.events import Channel, ComplaintMessageReceived
 from shared.ingest.intake import Intake, Write
+from shared.ingest.media_jobs import both
+from shared.ingest.service import MediaIntake
 
 
 @dataclass(frozen=True)
@@ -31,14 +34,25 @@ class Outcome:
         }
 
 
-async def take(intake: Intake, news: DeliveryNews, parsed: Parsed, *, now: datetime) -> Outcome:
+async def take(
+    intake: Intake, news: DeliveryNews, parsed: Parsed, *, now: datetime, media: MediaIntake | None = None
+) -> Outcome:
     """Raises StorageUnavailable when a message could not be stored (the platform retries the whole call; what was
     stored already is a duplicate then)."""
     accepted = duplicates = 0
+    fetch = False
     for data in parsed.messages:
-        result = await intake.accept(data, now=now, also=_window_writer(data, now))
+        also = _window_writer(data, now)
+        refs = parsed.media.get(data.provider_message_id, ())
+        if media is not None and refs:
+            data, download = media.jobs.plan(data, refs, now=now, tenant=intake.tenant)
+            also = both(also, download)
+            fetch = fetch or download is not None
+        result = await intake.accept(data, now=now, also=also)
         duplicates += result.duplicate
         accepted += not result.duplicate
+    if fetch and media is not None:
+        media.fetcher.wake()
     changed = 0
     for update in parsed.statuses:
         changed += await intake.write(_status_writer(news, update, now))

@@ -1,5 +1,5 @@
 """ingest_social's tables: replies to send or sent (the outbound spool, every platform), each WhatsApp customer's
-last message (their 24-hour window), processed events and the outbox.
+last message (their 24-hour window), customers' files still to fetch, processed events and the outbox.
 
 The outbox is also the durable spool of accepted webhooks (published by the relay once the broker answers) and,
 for OUTBOX_RETENTION_HOURS after that, the journal replayed after a broker restart.
@@ -8,12 +8,14 @@ for OUTBOX_RETENTION_HOURS after that, the journal replayed after a broker resta
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, new_metadata
 from shared.idempotency import processed_events_table
+from shared.ingest.media_jobs import MediaJobColumns
 from shared.ingest.spool import SpoolColumns
 from shared.outbox import outbox_table
 
@@ -42,6 +44,8 @@ class SocialMessage(SpoolColumns, Base):
     conversation_id: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     provider_message_id: Mapped[str | None] = mapped_column(String(200))
+    # the reply's files (shared.ingest.outbound_files): metadata with each one's signed link; null for none
+    attachments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
 
 class WhatsAppWindow(Base):
@@ -51,6 +55,13 @@ class WhatsAppWindow(Base):
 
     wa_number: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_inbound_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class MediaDownload(MediaJobColumns, Base):
+    """A message whose files (WhatsApp media ids, Telegram file ids, Messenger and Zalo URLs) are still to be fetched
+    from the platform (shared.ingest.media)."""
+
+    __tablename__ = "media_downloads"
 
 
 processed_events = processed_events_table(Base.metadata)

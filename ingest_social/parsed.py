@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from shared.events import Channel, ComplaintMessageReceived, DeliveryStatus
 from shared.ingest import jsonbody
+from shared.ingest.media import MediaRef
 
 
 class NotUnderstood(ValueError):
@@ -34,13 +36,22 @@ class Parsed:
     messages: tuple[ComplaintMessageReceived, ...] = ()
     statuses: tuple[StatusUpdate, ...] = ()
     skipped: int = 0
+    # where each message's files are fetched from, by provider message id (the ids and URLs as the platform sent
+    # them: the events keep only the links fit to show)
+    media: Mapping[str, tuple[MediaRef, ...]] = field(default_factory=dict)
 
     def __add__(self, other: Parsed) -> Parsed:
         return Parsed(
             messages=self.messages + other.messages,
             statuses=self.statuses + other.statuses,
             skipped=self.skipped + other.skipped,
+            media={**self.media, **other.media},
         )
+
+
+def message_with(data: ComplaintMessageReceived, refs: tuple[MediaRef, ...] = ()) -> Parsed:
+    """One message, and where its files are fetched from."""
+    return Parsed(messages=(data,), media={data.provider_message_id: refs} if refs else {})
 
 
 NOTHING = Parsed()

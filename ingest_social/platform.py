@@ -3,7 +3,12 @@ when that token is not configured."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import ClassVar
+
+from shared.ingest.sender import SendFailed, Sent
+
+Step = Callable[[], Awaitable[Sent]]
 
 
 class PlatformApi:
@@ -22,3 +27,24 @@ class PlatformApi:
         if self._token is None:
             return f"{self.platform} sending is not configured (INGEST_SOCIAL_{self.token_setting})"
         return None
+
+
+async def in_order(steps: Sequence[Step]) -> Sent:
+    """Send the parts of a message (its files, then its text) one by one; answers what the last part was given.
+    A failure after a part went out is final: trying again would send that part twice."""
+    sent: Sent | None = None
+    for done, step in enumerate(steps):
+        try:
+            sent = await step()
+        except SendFailed as failure:
+            if done == 0:
+                raise
+            raise SendFailed(
+                f"{failure.error} (after {done} of {len(steps)} parts were sent; not tried again, so that nothing "
+                "reaches the customer twice)",
+                permanent=True,
+                code=failure.code,
+            ) from failure
+    if sent is None:
+        raise SendFailed("nothing to send", permanent=True)
+    return sent

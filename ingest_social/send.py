@@ -3,7 +3,7 @@ sending are shared.ingest.sender's); each platform's API call is its package's s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -14,11 +14,13 @@ from ingest_social import repository, window
 from ingest_social.delivery import provider_of, reporter
 from ingest_social.meta.send import MetaMessages
 from ingest_social.models import SocialMessage
-from ingest_social.settings import IngestSocialSettings, secret
+from ingest_social.settings import SERVICE_NAME, IngestSocialSettings, secret
 from ingest_social.telegram.send import TelegramMessages
 from ingest_social.x.send import XMessages
 from ingest_social.zalo.send import ZaloMessages
+from shared.attachments import AttachmentStore, store_root
 from shared.events import Channel, DeliveryStatus
+from shared.ingest.outbound_files import OutgoingFile, check_carriage, fetch_files
 from shared.ingest.sender import SendFailed, Sent, SpoolSender
 
 REQUEST_TIMEOUT_SECONDS = 20.0
@@ -29,7 +31,9 @@ class PlatformMessages(Protocol):
     def not_configured(self) -> str | None:
         """Why nothing can be sent on the platform (a token is missing), or None."""
 
-    async def send(self, http: httpx.AsyncClient, message: SocialMessage) -> Sent: ...
+    async def send(
+        self, http: httpx.AsyncClient, message: SocialMessage, files: Sequence[OutgoingFile] = ()
+    ) -> Sent: ...
 
 
 def platforms(settings: IngestSocialSettings) -> dict[Channel, PlatformMessages]:
@@ -76,6 +80,7 @@ class SocialSender(SpoolSender[SocialMessage]):
         self._settings = settings
         self._platforms = platforms(settings)
         self._http: httpx.AsyncClient | None = None
+        self._store = AttachmentStore(store_root(settings.data_dir, SERVICE_NAME))
 
     async def open(self) -> None:
         self._http = httpx.AsyncClient(timeout=REQUEST_TIMEOUT_SECONDS)
@@ -106,7 +111,12 @@ class SocialSender(SpoolSender[SocialMessage]):
     async def deliver(self, message: SocialMessage) -> Sent:
         if self._http is None:
             raise SendFailed("the HTTP client is not started", permanent=False)
-        return await self._platforms[Channel(message.channel)].send(self._http, message)
+        channel = Channel(message.channel)
+        files: list[OutgoingFile] = []
+        if message.attachments:
+            check_carriage(channel, message.attachments)
+            files = await fetch_files(message.attachments, store=self._store, store_name=SERVICE_NAME)
+        return await self._platforms[channel].send(self._http, message, files)
 
     def on_sent(self, message: SocialMessage, sent: Sent) -> None:
         message.provider_message_id = sent.provider_message_id

@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.attachments import DEFAULT_MAX_BYTES
+from shared.ingest.media import host_list
 from shared.settings import DatabaseSettings
 
 ENV_PREFIX = "INGEST_SOCIAL_"
@@ -80,6 +82,22 @@ class IngestSocialSettings(DatabaseSettings):
         description="Comma-separated order of the parts hashed into Zalo's mac (app_id, body, timestamp, secret).",
     )
 
+    fetch_media: bool = Field(
+        True,
+        description="Fetch the files customers send (WhatsApp media, Telegram files, Messenger and Zalo attachments) "
+        "from the platforms and store them.",
+    )
+    attachment_max_bytes: int = Field(DEFAULT_MAX_BYTES, ge=1024, description="Larger files are not stored.")
+    meta_media_hosts: str = Field(
+        "fbcdn.net,fbsbx.com",
+        description="Hosts (and subdomains, https only) Meta serves files from, besides META_GRAPH_URL's host: "
+        "Messenger attachment URLs and WhatsApp media URLs (which get the access token) must be on one of them.",
+    )
+    zalo_media_hosts: str = Field(
+        "zadn.vn,zdn.vn,zaloapp.com",
+        description="Hosts (and subdomains, https only) Zalo attachment URLs may be on, besides ZALO_API_URL's host.",
+    )
+
     x_consumer_secret: SecretStr | None = Field(
         None, description="The X app's consumer secret: answers CRC and checks signatures; unset disables /x/webhook."
     )
@@ -123,6 +141,12 @@ class IngestSocialSettings(DatabaseSettings):
     @property
     def x_enabled(self) -> bool:
         return self.x_consumer_secret is not None
+
+    def meta_media(self) -> tuple[str, ...]:
+        return host_list(self.meta_media_hosts)
+
+    def zalo_media(self) -> tuple[str, ...]:
+        return host_list(self.zalo_media_hosts)
 
     def zalo_parts(self) -> tuple[str, ...]:
         return tuple(self.zalo_signature_parts.split(","))

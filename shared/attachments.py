@@ -4,7 +4,7 @@ customers' (or agents') files.
 An attachment is judged by its name (made safe first: see shared/filenames.py), its declared type, its size and its
 first bytes: a program is refused whatever it calls itself. Accepted ones are stored content-addressed under
 `<root>/<first two hex digits>/<sha256>`: the same file sent twice is stored once, and a write is atomic (a temporary
-file renamed into place), so a reader never sees half a file.
+file, synced, renamed into place), so a reader never sees half a file.
 
 Each service keeps its own store, `DATA_DIR/attachments/<service>/` (`store_root`), and serves it itself (see
 shared.attachment_route); ingest_email keeps `DATA_DIR/attachments/` as before, where its stored mails already are
@@ -13,6 +13,8 @@ shared.attachment_route); ingest_email keeps `DATA_DIR/attachments/` as before, 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import os
 import re
@@ -79,6 +81,11 @@ def too_large(size: int, max_bytes: int) -> str | None:
     return f"larger than {max_bytes} bytes" if size > max_bytes else None
 
 
+def base64_length(size: int) -> int:
+    """How many characters `size` bytes take in padded base64."""
+    return 4 * -(-size // 3)
+
+
 def media_type(declared: str | None) -> str:
     """The declared type as `type/subtype`, lower-cased, without parameters; application/octet-stream when it is
     missing or not a media type (it goes into a response header: nothing else may come through)."""
@@ -125,6 +132,27 @@ def judge(*, filename: str | None, content_type: str | None, content: bytes, max
     return Accepted(filename=name, content_type=declared, content=content, sha256=hashlib.sha256(content).hexdigest())
 
 
+class Unreadable(ValueError):
+    """An upload whose base64 is not base64; `filename` names it (made safe)."""
+
+    def __init__(self, filename: str | None) -> None:
+        super().__init__(f"{filename or 'an attachment'}: content_base64 is not valid base64")
+        self.filename = filename
+
+
+def decode_upload(*, filename: str | None, content_type: str | None, content_base64: str, max_bytes: int) -> Accepted:
+    """A file sent as base64 (line breaks ignored), decoded and judged; raises Unreadable or Refused. One whose
+    base64 alone is too long is refused unread."""
+    encoded = "".join(content_base64.split())
+    if len(encoded) > base64_length(max_bytes):
+        raise Refused(safe_filename(filename), f"larger than {max_bytes} bytes")
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise Unreadable(safe_filename(filename)) from None
+    return judge(filename=filename, content_type=content_type, content=content, max_bytes=max_bytes)
+
+
 def store_root(data_dir: Path, service: str) -> Path:
     """Where `service` keeps its files: DATA_DIR/attachments/<service>/."""
     return data_dir / "attachments" / service
@@ -156,6 +184,8 @@ class AttachmentStore:
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(content)
+                file.flush()
+                os.fsync(file.fileno())  # on disk before the message naming it is: "accepted" means durable
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -96,6 +96,9 @@ class AttachmentMeta(_Part):
     content_id: str | None = None
     url_refused: str | None = None
     store: str | None = None
+    download_error: str | None = None  # why a provider's file could not be fetched and stored (too large, ...)
+    # On outbound requests: a signed link (shared.attachment_links) the channel service fetches the bytes from.
+    download_url: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -145,6 +148,22 @@ class ComplaintMessageReceived(_Event):
         if refused:
             self.metadata["attachment_urls_refused"] = refused
         return self
+
+
+class ComplaintAttachmentsStored(_Event):
+    """The files of a customer's message that came as provider references (a media id, a file id, a media URL),
+    fetched from the provider and stored by the channel service after it accepted the message (on
+    complaints.inbound.v1, keyed like the message, so it follows it). `attachments` replaces the message's list,
+    in the same order: each stored one has its sha256 and store, each that could not be has `url_refused` or
+    `download_error`."""
+
+    event_type = "complaint.attachments_stored.v1"
+
+    channel: Channel
+    provider: str = Field(min_length=1)
+    provider_message_id: str = Field(min_length=1)
+    attachments: tuple[AttachmentMeta, ...]
+    stored_at: datetime
 
 
 class CaseOpened(_Event):
@@ -384,6 +403,7 @@ class OutboundMessageRequested(_Event):
     agent_id: str | None = None
     requested_at: datetime
     metadata: dict[str, Any] = Field(default_factory=dict)
+    attachments: tuple[AttachmentMeta, ...] = ()  # files to send, each with its download_url
 
 
 class DeliveryStatus(StrEnum):
@@ -449,6 +469,7 @@ EVENT_TYPES: dict[str, type[EventData]] = {
     model.event_type: model
     for model in (
         ComplaintMessageReceived,
+        ComplaintAttachmentsStored,
         CaseOpened,
         CaseMessageAdded,
         CaseAssigned,

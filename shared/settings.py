@@ -54,6 +54,11 @@ class ServiceSettings(BaseSettings):
     token_signing_key: SecretStr | None = shared_field(
         None, "TOKEN_SIGNING_KEY", description="Shared HS256 key that signs and verifies access tokens."
     )
+    attachment_link_key: SecretStr | None = shared_field(
+        None,
+        "ATTACHMENT_LINK_KEY",
+        description="Shared key that signs (case_service) and checks (every store) attachment download links.",
+    )
     data_dir: Path = shared_field(Path("var"), "DATA_DIR")
     log_level: str = shared_field("INFO", "LOG_LEVEL", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     tenant: str = shared_field("default", "TENANT", min_length=1)
@@ -68,12 +73,12 @@ class ServiceSettings(BaseSettings):
         parse_key_hashes(value)
         return value
 
-    @field_validator("token_signing_key", mode="before")
+    @field_validator("token_signing_key", "attachment_link_key", mode="before")
     @classmethod
     def _blank_signing_key_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("token_signing_key")
+    @field_validator("token_signing_key", "attachment_link_key")
     @classmethod
     def _signing_key_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
         problem = weakness(value.get_secret_value()) if value is not None else None
@@ -83,6 +88,10 @@ class ServiceSettings(BaseSettings):
 
     def accepted_key_hashes(self) -> frozenset[str]:
         return parse_key_hashes(self.api_key_hashes)
+
+    def link_key(self) -> str | None:
+        """The attachment link key, or None when links are neither signed nor served here."""
+        return self.attachment_link_key.get_secret_value() if self.attachment_link_key is not None else None
 
 
 class DatabaseSettings(ServiceSettings):
@@ -160,6 +169,7 @@ SHARED_ENV_NAMES = frozenset(
         "KAFKA_FETCH_MAX_WAIT_MS",
         "API_KEY_HASHES",
         "TOKEN_SIGNING_KEY",
+        "ATTACHMENT_LINK_KEY",
         "DATA_DIR",
         "LOG_LEVEL",
         "TENANT",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,11 +13,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from case_service import actions, case_queries, rethreading
-from case_service.api.deps import Caller, Policy, Session, Tenant
+from case_service.api.deps import Caller, Files, Links, Policy, Session, Tenant
 from case_service.domain import CaseStatus
+from case_service.downloads import DownloadLinks
 from case_service.lifecycle import IllegalTransition
 from case_service.models import Case
 from case_service.policy import CasePolicy
+from case_service.reply_files import FilesRefused
 from case_service.schemas.cases import (
     CaseDetail,
     CaseList,
@@ -31,6 +34,7 @@ from case_service.schemas.cases import (
     SplitIn,
 )
 from case_service.sla import SlaState
+from shared.attachments import Refused, Unreadable
 from shared.auth import Principal
 from shared.events import Channel, Priority
 from shared.problems import PROBLEM_JSON, Problem
@@ -64,6 +68,7 @@ class _Desk:
     session: AsyncSession
     caller: Principal
     policy: CasePolicy
+    links: DownloadLinks
     tenant: str
 
     async def act(self, case_id: str, action: Callable[..., Awaitable[object]], *, lock: bool = True) -> CaseDetail:
@@ -91,11 +96,11 @@ class _Desk:
             raise Problem(_STATUS_OF[type(error)], error.kind, error.title, error.detail) from error
         cast(ServiceRuntime, self.request.app.state.runtime).relay.wake()
         answered = done if isinstance(done, Case) else case
-        return await _detail(self.session, answered.id, self.policy)
+        return await _detail(self.session, answered.id, self.policy, self.links)
 
 
-def _desk(request: Request, session: Session, caller: Caller, policy: Policy, tenant: Tenant) -> _Desk:
-    return _Desk(request=request, session=session, caller=caller, policy=policy, tenant=tenant)
+def _desk(request: Request, session: Session, caller: Caller, policy: Policy, links: Links, tenant: Tenant) -> _Desk:
+    return _Desk(request=request, session=session, caller=caller, policy=policy, links=links, tenant=tenant)
 
 
 Desk = Annotated[_Desk, Depends(_desk)]
@@ -144,20 +149,61 @@ async def list_cases(
 
 
 @router.get("/cases/{case_id}", responses=NOT_FOUND)
-async def get_case(case_id: str, session: Session, caller: Caller, policy: Policy) -> CaseDetail:
+async def get_case(case_id: str, session: Session, caller: Caller, policy: Policy, links: Links) -> CaseDetail:
+    """The case with its messages; each stored file of a message carries `download_url`, a signed link valid for
+    CASE_SERVICE_ATTACHMENT_LINK_TTL_SECONDS to the service that stores it (null when it cannot be opened)."""
     case = await case_queries.visible_case(session, case_id=case_id, caller=caller)
     if case is None:
         raise _not_found(case_id)
-    return await case_queries.case_detail(session, case=case, policy=policy, now=datetime.now(UTC))
+    return await case_queries.case_detail(session, case=case, policy=policy, now=datetime.now(UTC), links=links)
 
 
-@router.post("/cases/{case_id}/reply", responses=ACTION_ANSWERS)
-async def reply(case_id: str, body: ReplyIn, desk: Desk) -> CaseDetail:
-    """Send a reply to the customer on the case's channel; `await_customer` then waits on their answer."""
+REPLY_ANSWERS: Answers = {
+    **ACTION_ANSWERS,
+    422: _problem(
+        "A field is missing, or a file cannot go: attachment-refused (a program, a type not accepted, too large: "
+        "with filename and reason), attachment-unreadable, too-many-attachments, attachment-unknown (no such file on "
+        "this case), attachment-not-deliverable (the channel cannot carry it: the detail says why), "
+        "attachments-unavailable (no link key or store address)."
+    ),
+}
+
+
+@router.post("/cases/{case_id}/reply", responses=REPLY_ANSWERS)
+async def reply(case_id: str, body: ReplyIn, desk: Desk, files: Files) -> CaseDetail:
+    """Send a reply to the customer on the case's channel, with `attachments` when the channel can carry them (how
+    each channel sends files: shared.channel_media); `await_customer` then waits on their answer."""
+    try:
+        prepared = await asyncio.to_thread(files.decoded, body.attachments)
+    except Refused as refused:
+        raise Problem(
+            422,
+            "attachment-refused",
+            "Attachment refused",
+            f"{refused.filename or 'An attachment'}: {refused.reason}.",
+            filename=refused.filename,
+            reason=refused.reason,
+        ) from None
+    except Unreadable as error:
+        raise Problem(
+            422,
+            "attachment-unreadable",
+            "Attachment unreadable",
+            f"{error.filename or 'An attachment'}: content_base64 is not valid base64.",
+            filename=error.filename,
+        ) from None
+    except FilesRefused as error:
+        raise Problem(422, error.kind, error.title, error.detail) from None
     return await desk.act(
         case_id,
         partial(
-            actions.reply, policy=desk.policy, tenant=desk.tenant, text=body.text, await_customer=body.await_customer
+            actions.reply,
+            policy=desk.policy,
+            tenant=desk.tenant,
+            text=body.text,
+            await_customer=body.await_customer,
+            files=files,
+            attachments=prepared,
         ),
     )
 
@@ -248,11 +294,11 @@ _STATUS_OF: dict[type[actions.ActionRefused], int] = {
 }
 
 
-async def _detail(session: AsyncSession, case_id: str, policy: CasePolicy) -> CaseDetail:
+async def _detail(session: AsyncSession, case_id: str, policy: CasePolicy, links: DownloadLinks) -> CaseDetail:
     """The case as GET shows it, read after the action's commit."""
     case = await session.get(Case, case_id, populate_existing=True)
     if case is None:  # just written in the committed transaction
         raise _not_found(case_id)
-    detail = await case_queries.case_detail(session, case=case, policy=policy, now=datetime.now(UTC))
+    detail = await case_queries.case_detail(session, case=case, policy=policy, now=datetime.now(UTC), links=links)
     await session.rollback()  # the detail refreshed sla_status in memory only
     return detail

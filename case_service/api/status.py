@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy import select
 
 from case_service import case_queries, status_links, status_view, timeline
-from case_service.api.deps import STAFF_ONLY, Caller, Policy, Session, Staff
+from case_service.api.deps import STAFF_ONLY, Caller, Links, Policy, Session, Staff
 from case_service.models import Case, Message
 from case_service.schemas.status import CaseStatusView, InboundPlacement, StatusLinkIssued, StatusLinksRevoked
 from shared.auth import Principal, Role
@@ -36,7 +36,7 @@ _CASE_NOT_FOUND = _problem("No such case, or it is not assigned to the calling a
 
 
 @public.get("/status/{token}", responses={404: _NO_LINK, 410: _GONE})
-async def status_page(token: Token, session: Session) -> CaseStatusView:
+async def status_page(token: Token, session: Session, links: Links) -> CaseStatusView:
     """The case of the link: reference, status and the messages exchanged, nothing else. A link for one case never
     shows another; an expired or revoked one answers 410 with the reason."""
     now = datetime.now(UTC)
@@ -50,7 +50,7 @@ async def status_page(token: Token, session: Session) -> CaseStatusView:
             "Status link no longer works",
             f"This status link has {'expired' if found.state is status_links.LinkState.EXPIRED else 'been revoked'}.",
         )
-    return await status_view.view_of(session, link=found.link, case=found.case)
+    return await status_view.view_of(session, link=found.link, case=found.case, links=links, now=now)
 
 
 @staff.post(

@@ -54,7 +54,11 @@ class MessageOut(_Out):
         None, description="Outbound: requested, sent, delivered, failed or skipped, as the channel reported it."
     )
     delivery_error: str | None = None
-    attachments: list[dict[str, Any]] = Field(description="Attachment metadata (name, type, size, where it is).")
+    attachments: list[dict[str, Any]] = Field(
+        description="Attachment metadata: filename, content_type, size, sha256, store (the service keeping the file), "
+        "url (a provider's, never fetched by the browser) and download_url: a signed link, valid for "
+        "CASE_SERVICE_ATTACHMENT_LINK_TTL_SECONDS, that serves the stored file (null when it cannot be opened)."
+    )
 
 
 class CaseSummary(_Out):
@@ -155,9 +159,36 @@ class CaseList(BaseModel):
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last page.")
 
 
+class ReplyFileIn(CleanInput):
+    """A file to send with the reply: uploaded (`filename`, `content_type`, `content_base64`; stored by case_service)
+    or one already on the case, named by its `sha256` alone (a file the customer sent, say)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str | None = Field(None, min_length=1, max_length=255)
+    content_type: str | None = Field(None, min_length=3, max_length=255)
+    content_base64: str | None = Field(None, min_length=1, description="The file's bytes, base64-encoded.")
+    sha256: str | None = Field(None, pattern="^[0-9a-f]{64}$", description="A stored file of this case.")
+
+    @model_validator(mode="after")
+    def _upload_or_reference(self) -> ReplyFileIn:
+        upload = (self.filename, self.content_type, self.content_base64)
+        if self.sha256 is not None and any(part is not None for part in upload):
+            raise ValueError("give sha256 alone, or filename, content_type and content_base64")
+        if self.sha256 is None and any(part is None for part in upload):
+            raise ValueError("an upload needs filename, content_type and content_base64")
+        return self
+
+
 class ReplyIn(CleanInput):
     text: Text
     await_customer: bool = Field(False, description="Wait on the customer after this reply (pending_customer).")
+    attachments: list[ReplyFileIn] = Field(
+        [],
+        max_length=20,
+        description="Files to send (at most CASE_SERVICE_MAX_ATTACHMENTS, each at most "
+        "CASE_SERVICE_MAX_ATTACHMENT_BYTES); only what the case's channel can carry (422 otherwise).",
+    )
 
 
 class NoteIn(CleanInput):

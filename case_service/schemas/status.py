@@ -15,6 +15,9 @@ class StatusAttachment(BaseModel):
     filename: str | None
     content_type: str | None
     size: int | None
+    download_url: str | None = Field(
+        None, description="A short-lived signed link to the stored file (on the storing service), when it has one."
+    )
 
 
 class StatusMessage(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ingest_social.parsed import SKIPPED, Parsed, StatusUpdate, child, from_epoch, objects, text_id
+from ingest_social.parsed import SKIPPED, Parsed, StatusUpdate, child, from_epoch, message_with, objects, text_id
 from shared.events import (
     AddressKind,
     AttachmentMeta,
@@ -19,6 +19,7 @@ from shared.events import (
     Sender,
     ThreadRefs,
 )
+from shared.ingest.media import MediaRef, RefKind
 
 PROVIDER = "meta"
 _KIND = {Channel.MESSENGER: AddressKind.MESSENGER, Channel.INSTAGRAM: AddressKind.INSTAGRAM}
@@ -60,7 +61,7 @@ def _message(
     if mid is None:
         return SKIPPED
     text = message.get("text") if isinstance(message.get("text"), str) else ""
-    attachments, locations = _attachments(message.get("attachments"))
+    attachments, locations, refs = _attachments(message.get("attachments"))
     if not text and locations:
         text = "\n".join(locations)
     facts: dict[str, Any] = {"kind": "message", **_sent_at(event)}
@@ -86,7 +87,7 @@ def _message(
         thread=ThreadRefs(message_id=mid, in_reply_to=in_reply_to),
         metadata=facts,
     )
-    return Parsed(messages=(data,))
+    return message_with(data, refs)
 
 
 def _postback(
@@ -127,9 +128,10 @@ def _receipt(receipt: dict[str, Any], *, channel: Channel, customer: str) -> Par
     return Parsed(statuses=(update,))
 
 
-def _attachments(raw: Any) -> tuple[tuple[AttachmentMeta, ...], list[str]]:
+def _attachments(raw: Any) -> tuple[tuple[AttachmentMeta, ...], list[str], tuple[MediaRef, ...]]:
     attachments: list[AttachmentMeta] = []
     locations: list[str] = []
+    refs: list[MediaRef] = []
     for item in objects(raw):
         kind = str(item.get("type") or "")
         payload = child(item, "payload")
@@ -139,10 +141,11 @@ def _attachments(raw: Any) -> tuple[tuple[AttachmentMeta, ...], list[str]]:
             continue
         url = payload.get("url")
         if isinstance(url, str) and url:
+            refs.append(MediaRef(len(attachments), RefKind.URL, url))
             attachments.append(
                 AttachmentMeta(url=url, content_type=_CONTENT_TYPES.get(kind), filename=_str(item.get("title")))
             )
-    return tuple(attachments), locations
+    return tuple(attachments), locations, tuple(refs)
 
 
 def _sender(channel: Channel, sender_id: str) -> Sender:

@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from ingest_social.parsed import SKIPPED, Parsed, StatusUpdate, child, from_epoch, objects, text_id
+from ingest_social.parsed import SKIPPED, Parsed, StatusUpdate, child, from_epoch, message_with, objects, text_id
 from shared.contacts import normalize_address
 from shared.events import (
     AddressKind,
@@ -22,6 +22,7 @@ from shared.events import (
     Sender,
     ThreadRefs,
 )
+from shared.ingest.media import MediaRef, RefKind
 
 PROVIDER = "meta"
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
@@ -79,6 +80,7 @@ def _message(
         kind = str(content.get("type") or "")
         facts["type"] = kind
     text, attachments = _content(content, kind, facts)
+    refs = _media_refs(content, kind)
     sent = from_epoch(message.get("timestamp"))
     if sent is not None:
         facts["sent_at"] = sent.isoformat()
@@ -102,7 +104,18 @@ def _message(
         thread=ThreadRefs(message_id=wamid, in_reply_to=text_id(context.get("id"))),
         metadata=facts,
     )
-    return Parsed(messages=(data,))
+    return message_with(data, refs)
+
+
+def _media_refs(message: dict[str, Any], kind: str) -> tuple[MediaRef, ...]:
+    """The Cloud API names a file by its media id (GET /{media-id} gives its URL); a URL when there is one only."""
+    if kind not in MEDIA_TYPES:
+        return ()
+    body = child(message, kind)
+    media_id, url = text_id(body.get("id")), body.get("url")
+    if media_id is not None:
+        return (MediaRef(0, RefKind.WHATSAPP_MEDIA, media_id),)
+    return (MediaRef(0, RefKind.URL, url),) if isinstance(url, str) and url else ()
 
 
 def _content(message: dict[str, Any], kind: str, facts: dict[str, Any]) -> tuple[str, tuple[AttachmentMeta, ...]]:

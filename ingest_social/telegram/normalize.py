@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ingest_social.parsed import SKIPPED, Parsed, as_object, child, from_epoch, objects, text_id
+from ingest_social.parsed import SKIPPED, Parsed, as_object, child, from_epoch, message_with, objects, text_id
 from shared.events import AddressKind, AttachmentMeta, Channel, ComplaintMessageReceived, Sender, ThreadRefs
+from shared.ingest.media import MediaRef, RefKind
 
 PROVIDER = "telegram"
 _FILES = {
@@ -81,7 +82,12 @@ def _message(message: dict[str, Any], *, received_at: datetime, edited: bool) ->
         thread=ThreadRefs(message_id=key, in_reply_to=in_reply_to, conversation_id=chat_id),
         metadata=facts,
     )
-    return Parsed(messages=(data,))
+    refs = tuple(
+        MediaRef(index, RefKind.TELEGRAM_FILE, file_id)
+        for index, file_id in enumerate(facts.get("file_ids", ()))
+        if file_id
+    )
+    return message_with(data, refs)
 
 
 def _callback_query(query: dict[str, Any], *, update_id: str, received_at: datetime) -> Parsed:

@@ -4,6 +4,7 @@ user-context bearer token (the account customers write to)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -11,14 +12,17 @@ import httpx
 from ingest_social.http import post_json, retry_after_header
 from ingest_social.models import SocialMessage
 from ingest_social.platform import PlatformApi
-from shared.ingest.sender import Sent
+from shared.ingest.outbound_files import OutgoingFile
+from shared.ingest.sender import SendFailed, Sent
 
 
 class XMessages(PlatformApi):
     platform = "X"
     token_setting = "X_ACCESS_TOKEN"
 
-    async def send(self, http: httpx.AsyncClient, message: SocialMessage) -> Sent:
+    async def send(self, http: httpx.AsyncClient, message: SocialMessage, files: Sequence[OutgoingFile] = ()) -> Sent:
+        if files:
+            raise SendFailed("not sent: X direct messages carry no files here", permanent=True)
         answer = await post_json(
             http,
             f"{self._api_url}/2/dm_conversations/with/{message.recipient}/messages",

@@ -10,8 +10,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ingest_social.parsed import SKIPPED, Parsed, StatusUpdate, as_object, child, from_epoch, objects, text_id
+from ingest_social.parsed import (
+    SKIPPED,
+    Parsed,
+    StatusUpdate,
+    as_object,
+    child,
+    from_epoch,
+    message_with,
+    objects,
+    text_id,
+)
 from shared.events import AddressKind, AttachmentMeta, Channel, ComplaintMessageReceived, DeliveryStatus, Sender
+from shared.ingest.media import MediaRef, RefKind
 
 PROVIDER = "zalo"
 _SEND_PREFIX = "user_send_"
@@ -45,7 +56,7 @@ def normalize(document: Any, *, received_at: datetime) -> Parsed:
     if text_id(event.get("user_id_by_app")):
         facts["user_id_by_app"] = text_id(event.get("user_id_by_app"))
     text = message.get("text") if isinstance(message.get("text"), str) else ""
-    attachments, described = _attachments(message.get("attachments"))
+    attachments, described, refs = _attachments(message.get("attachments"))
     data = ComplaintMessageReceived(
         channel=Channel.ZALO,
         provider=PROVIDER,
@@ -57,13 +68,14 @@ def normalize(document: Any, *, received_at: datetime) -> Parsed:
         attachments=attachments,
         metadata=facts,
     )
-    return Parsed(messages=(data,))
+    return message_with(data, refs)
 
 
-def _attachments(raw: Any) -> tuple[tuple[AttachmentMeta, ...], list[str]]:
+def _attachments(raw: Any) -> tuple[tuple[AttachmentMeta, ...], list[str], tuple[MediaRef, ...]]:
     """Files with their URLs; a location or a link is described in words (it is what the customer said)."""
     attachments: list[AttachmentMeta] = []
     described: list[str] = []
+    refs: list[MediaRef] = []
     for item in objects(raw):
         kind = str(item.get("type") or "")
         payload = child(item, "payload")
@@ -77,6 +89,7 @@ def _attachments(raw: Any) -> tuple[tuple[AttachmentMeta, ...], list[str]]:
         url = payload.get("url")
         if isinstance(url, str) and url:
             size = payload.get("size")
+            refs.append(MediaRef(len(attachments), RefKind.URL, url))
             attachments.append(
                 AttachmentMeta(
                     url=url,
@@ -85,4 +98,4 @@ def _attachments(raw: Any) -> tuple[tuple[AttachmentMeta, ...], list[str]]:
                     size=int(size) if isinstance(size, (int, str)) and str(size).isdigit() else None,
                 )
             )
-    return tuple(attachments), described
+    return tuple(attachments), described, tuple(refs)

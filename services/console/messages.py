@@ -396,6 +396,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status.author.customer": ("You", "Bạn"),
     "status.author.us": ("Customer care", "Chăm sóc khách hàng"),
     "status.unnamed_file": ("a file without a name", "tệp không tên"),
+    "status.file_unavailable": (
+        "This file cannot be opened from here (any more). Reload the page and try again.",
+        "Không mở được tệp này từ đây (nữa). Hãy tải lại trang và thử lại.",
+    ),
     "status.no_messages": ("No messages yet.", "Chưa có tin nhắn nào."),
     "status.write": ("Write to us", "Nhắn cho chúng tôi"),
     "status.your_message": ("Your message", "Tin nhắn của bạn"),

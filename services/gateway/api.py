@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from sqlalchemy.exc import OperationalError
 
 from services.gateway import repository
-from services.gateway.domain import TooManyAttachments, UnreadableAttachment, UnreplayableLetter
+from services.gateway.domain import TooManyAttachments, UnreplayableLetter
 from services.gateway.intake import IdempotencyKeyReused, Intake
 from services.gateway.replay import DeadLetterNotFound, replay_dead_letter
 from services.gateway.schemas import (
@@ -24,7 +24,7 @@ from services.gateway.schemas import (
     TokenRequest,
 )
 from services.gateway.settings import GatewaySettings
-from shared.attachments import Refused
+from shared.attachments import Refused, Unreadable
 from shared.auth import Principal
 from shared.bus import BrokerUnavailable
 from shared.problems import Problem
@@ -115,7 +115,7 @@ async def accept_message(
             filename=refused.filename,
             reason=refused.reason,
         ) from None
-    except UnreadableAttachment as error:
+    except Unreadable as error:
         raise Problem(
             422,
             "attachment-unreadable",

@@ -13,6 +13,7 @@ from services.gateway.intake import Intake
 from services.gateway.models import Base
 from services.gateway.settings import GatewaySettings
 from shared import topics
+from shared.attachment_route import attachment_router
 from shared.attachments import AttachmentStore, store_root
 from shared.auth import Role, require_roles
 from shared.events import DeadLetterRecorded
@@ -48,4 +49,6 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(api.messages, dependencies=staff)
     app.include_router(api.deadletters, dependencies=staff)
     app.include_router(api.tokens, dependencies=[Depends(require_roles(settings, Role.ADMIN))])
+    # The signed link is the credential (shared.attachment_links): case_service hands it to who may see the case.
+    app.include_router(attachment_router(store=store, store_name=NAME, link_key=settings.link_key()))
     return app

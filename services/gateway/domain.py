@@ -12,10 +12,9 @@ from typing import Any
 
 from services.gateway.schemas import MessageRequest
 from shared import topics
-from shared.attachments import Accepted, Refused, judge
+from shared.attachments import Accepted, decode_upload
 from shared.contacts import guess_kind, normalize_address
 from shared.events import AddressKind, AttachmentMeta, Channel, ComplaintMessageReceived, Sender
-from shared.filenames import safe_filename
 
 PROVIDER = "gateway"
 STORE = "gateway"
@@ -41,33 +40,20 @@ class TooManyAttachments(ValueError):
     """More files than GATEWAY_MAX_ATTACHMENTS."""
 
 
-class UnreadableAttachment(ValueError):
-    """`content_base64` is not base64; `filename` names the file as sent (made safe)."""
-
-    def __init__(self, filename: str | None) -> None:
-        super().__init__(f"{filename or 'an attachment'}: content_base64 is not valid base64")
-        self.filename = filename
-
-
 def accepted_files(request: MessageRequest, *, max_count: int, max_bytes: int) -> list[Accepted]:
-    """The request's files, decoded and judged (shared.attachments); raises TooManyAttachments, UnreadableAttachment
-    or Refused for the first one that does not pass. A file whose base64 alone is too long is refused unread."""
+    """The request's files, decoded and judged (shared.attachments); raises TooManyAttachments, Unreadable or
+    Refused for the first one that does not pass."""
     if len(request.attachments) > max_count:
         raise TooManyAttachments(f"at most {max_count} attachments per message; {len(request.attachments)} were sent")
-    longest_base64 = 4 * -(-max_bytes // 3)
-    files = []
-    for item in request.attachments:
-        encoded = "".join(item.content_base64.split())  # line breaks as MIME writes them are fine
-        if len(encoded) > longest_base64:
-            raise Refused(safe_filename(item.filename), f"larger than {max_bytes} bytes")
-        try:
-            content = base64.b64decode(encoded, validate=True)
-        except (binascii.Error, ValueError):
-            raise UnreadableAttachment(safe_filename(item.filename)) from None
-        files.append(
-            judge(filename=item.filename, content_type=item.content_type, content=content, max_bytes=max_bytes)
+    return [
+        decode_upload(
+            filename=item.filename,
+            content_type=item.content_type,
+            content_base64=item.content_base64,
+            max_bytes=max_bytes,
         )
-    return files
+        for item in request.attachments
+    ]
 
 
 def attachment_meta(file: Accepted) -> AttachmentMeta:

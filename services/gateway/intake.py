@@ -46,8 +46,8 @@ class Intake:
 
     async def accept(self, request: MessageRequest, *, idempotency_key: str, now: datetime) -> Accepted:
         """Enqueue the complaint once per key. Raises IdempotencyKeyReused when the key came with another body;
-        domain.TooManyAttachments, UnreadableAttachment or Refused for a file that cannot be taken (nothing is
-        accepted then); OSError when a file could not be stored."""
+        domain.TooManyAttachments, or shared.attachments' Unreadable or Refused, for a file that cannot be taken
+        (nothing is accepted then); OSError when a file could not be stored."""
         request_hash, files = await asyncio.to_thread(self._prepare, request)
         if files:
             await asyncio.to_thread(self._store, files)

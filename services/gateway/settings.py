@@ -3,7 +3,7 @@
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.attachments import DEFAULT_MAX_BYTES
+from shared.attachments import DEFAULT_MAX_BYTES, base64_length
 from shared.settings import DatabaseSettings
 
 ENV_PREFIX = "GATEWAY_"
@@ -15,7 +15,7 @@ TEXT_ALLOWANCE_BYTES = 262_144
 def body_room(*, attachments: int, attachment_bytes: int) -> int:
     """A body that carries `attachments` files of `attachment_bytes` each (base64 makes 4 characters of every 3
     bytes) and the text of the message."""
-    return TEXT_ALLOWANCE_BYTES + attachments * (4 * -(-attachment_bytes // 3))
+    return TEXT_ALLOWANCE_BYTES + attachments * base64_length(attachment_bytes)
 
 
 class GatewaySettings(DatabaseSettings):

@@ -25,6 +25,9 @@ class ServiceSpec:
     """Whether it publishes or consumes events (then it recovers after a broker restart)."""
     api_docs: bool = True
     """Whether it serves its OpenAPI documentation at /docs."""
+    stores_attachments: bool = False
+    """Whether it keeps files and serves them by signed link (shared.attachment_links): only then is it given
+    ATTACHMENT_LINK_KEY, and case_service is told its address. case_service also signs the links."""
 
     @property
     def recovers(self) -> bool:
@@ -36,12 +39,17 @@ class ServiceSpec:
         return f"{self.env_prefix}PORT"
 
 
+_OUTBOUND = (topics.OUTBOUND_MESSAGES,)
 SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("gateway", "services.gateway", "GATEWAY_", 8000, True, True, (topics.DEADLETTER,)),
-    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, True, True, (topics.OUTBOUND_MESSAGES,)),
-    ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, True, True, (topics.OUTBOUND_MESSAGES,)),
+    ServiceSpec(
+        "gateway", "services.gateway", "GATEWAY_", 8000, True, True, (topics.DEADLETTER,), stores_attachments=True
+    ),
+    ServiceSpec("ingest_email", "ingest_email", "INGEST_EMAIL_", 8001, True, True, _OUTBOUND, stores_attachments=True),
+    ServiceSpec("ingest_sms", "ingest_sms", "INGEST_SMS_", 8002, True, True, _OUTBOUND, stores_attachments=True),
     # Webhooks signed by their providers and the admin key: no route of ingest_social takes an access token.
-    ServiceSpec("ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, True, False, (topics.OUTBOUND_MESSAGES,)),
+    ServiceSpec(
+        "ingest_social", "ingest_social", "INGEST_SOCIAL_", 8003, True, False, _OUTBOUND, stores_attachments=True
+    ),
     ServiceSpec(
         "case_service",
         "case_service",
@@ -50,6 +58,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
         True,
         True,
         (topics.COMPLAINTS_INBOUND, topics.ROUTING_EVENTS),
+        stores_attachments=True,
     ),
     ServiceSpec("router_service", "router_service", "ROUTER_SERVICE_", 8005, True, True, (topics.CASES_EVENTS,)),
     # A client of the others' HTTP APIs: its own database (users, sessions), no events, tokens it only forwards.

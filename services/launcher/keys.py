@@ -1,5 +1,6 @@
-"""Generated secrets kept in DATA_DIR, mode 600: the admin API key (services only ever see its SHA-256) and the key
-that signs access tokens (handed to every service, never printed)."""
+"""Generated secrets kept in DATA_DIR, mode 600: the admin API key (services only ever see its SHA-256), the key
+that signs access tokens and the one that signs attachment download links (handed to the services that need them,
+never printed)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from shared.settings import hash_api_key
 
 KEY_FILE = "admin.key"
 TOKEN_KEY_FILE = "token.key"
+LINK_KEY_FILE = "attachment-link.key"
 
 
 @dataclass(frozen=True)

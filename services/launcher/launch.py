@@ -40,6 +40,11 @@ CONSOLE_LINKS = {
 }
 
 
+# The settings naming where each service that stores files serves them: case_service signs links to them, the
+# console proxies downloads only to them.
+STORES_SETTINGS = {"case_service": "CASE_SERVICE_ATTACHMENT_STORES", CONSOLE: "CONSOLE_ATTACHMENT_STORES"}
+
+
 class StartupFailed(RuntimeError):
     def __init__(self, message: str, *, exit_code: int = 1) -> None:
         super().__init__(message)
@@ -53,10 +58,12 @@ def child_environment(
     bootstrap: str,
     key_hashes: str,
     token_signing_key: str | None = None,
+    attachment_link_key: str | None = None,
 ) -> dict[str, str]:
     """The launcher's environment plus what every service must agree on, less the other services' own settings (a
     service never holds another's provider secrets). The token signing key goes only to a service that verifies
-    tokens: the others get it empty, which also overrides a TOKEN_SIGNING_KEY in `.env`."""
+    tokens, the attachment link key only to one that stores files: the others get them empty, which also overrides
+    the key in `.env`."""
     others = tuple(other.env_prefix for other in SERVICES if other.name != spec.name)
     env = {name: value for name, value in os.environ.items() if not name.startswith(others)}
     env.update(
@@ -69,12 +76,22 @@ def child_environment(
         env["TOKEN_SIGNING_KEY"] = ""
     elif token_signing_key is not None:
         env["TOKEN_SIGNING_KEY"] = token_signing_key
+    if not spec.stores_attachments:
+        env["ATTACHMENT_LINK_KEY"] = ""
+    elif attachment_link_key is not None:
+        env["ATTACHMENT_LINK_KEY"] = attachment_link_key
     return env
 
 
 def console_links(addresses: Mapping[str, Address]) -> dict[str, str]:
     """The console's settings naming where the launcher started the services it calls."""
     return {setting: addresses[name].base_url for name, setting in CONSOLE_LINKS.items() if name in addresses}
+
+
+def attachment_stores(addresses: Mapping[str, Address]) -> str:
+    """`name=base URL,...` of the started services that store files (CASE_SERVICE_ATTACHMENT_STORES' format)."""
+    stores = [spec.name for spec in SERVICES if spec.stores_attachments and spec.name in addresses]
+    return ",".join(f"{name}={addresses[name].base_url}" for name in stores)
 
 
 def child_environments(
@@ -84,6 +101,7 @@ def child_environments(
     bootstrap: str,
     key_hashes: str,
     token_signing_key: str | None = None,
+    attachment_link_key: str | None = None,
 ) -> dict[str, dict[str, str]]:
     """`child_environment` of each service, by name."""
     return {
@@ -93,6 +111,7 @@ def child_environments(
             bootstrap=bootstrap,
             key_hashes=key_hashes,
             token_signing_key=token_signing_key,
+            attachment_link_key=attachment_link_key,
         )
         for spec in specs
     }
@@ -121,12 +140,14 @@ class Launch:
         admin_key = None if self.settings.api_key_hashes.strip() else keys.load_or_generate(self.data_dir)
         key_hashes = admin_key.hash if admin_key else self.settings.api_key_hashes.strip()
         token_key = self._token_key()
+        link_key = self._link_key()
         envs = child_environments(
             self.specs,
             settings=self.settings,
             bootstrap=self.bootstrap,
             key_hashes=key_hashes,
             token_signing_key=token_key.key if token_key else None,
+            attachment_link_key=link_key.key if link_key else None,
         )
         if CONSOLE in envs and admin_key is not None:
             # The only service given the admin key itself: it obtains each signed-in person's token with it.
@@ -137,6 +158,9 @@ class Launch:
         if CONSOLE in self.addresses and CASE_SERVICE in envs:
             # Survey and status links point at the customers' pages the console serves (unless set to a public URL).
             envs[CASE_SERVICE].setdefault(CUSTOMER_PAGES_SETTING, self.addresses[CONSOLE].base_url)
+        for name, setting in STORES_SETTINGS.items():
+            if name in envs and not envs[name].get(setting, "").strip():
+                envs[name][setting] = attachment_stores(self.addresses)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         # Only now: a refused start-up should leave nothing behind, not even a key.
         if admin_key is not None:
@@ -145,6 +169,8 @@ class Launch:
         if token_key is not None:
             keys.store(token_key)
             _announce_token_key(token_key)
+        if link_key is not None:
+            keys.store(link_key)
         await self._start_broker()
         migrated = await _preflight(preflight.migrate(self.specs, envs=envs))
         if migrated:
@@ -164,6 +190,13 @@ class Launch:
         if configured is not None and configured.get_secret_value().strip():
             return None
         return keys.load_or_generate(self.data_dir, keys.TOKEN_KEY_FILE)
+
+    def _link_key(self) -> keys.StoredKey | None:
+        """The stored or a new attachment link key, unless ATTACHMENT_LINK_KEY is set."""
+        configured = self.settings.attachment_link_key
+        if configured is not None and configured.get_secret_value().strip():
+            return None
+        return keys.load_or_generate(self.data_dir, keys.LINK_KEY_FILE)
 
     async def shutdown(self) -> None:
         """Stop every service (SIGTERM, SIGKILL after 10 s), then the broker. Safe to call whatever started."""

@@ -28,6 +28,8 @@ class LauncherSettings(BaseSettings):
     api_key_hashes: str = shared_field("", "API_KEY_HASHES")
     # Unset means "generate one into DATA_DIR/token.key"; each service validates the value it is given.
     token_signing_key: SecretStr | None = shared_field(None, "TOKEN_SIGNING_KEY")
+    # Likewise into DATA_DIR/attachment-link.key: signs and checks attachment download links (shared.attachment_links).
+    attachment_link_key: SecretStr | None = shared_field(None, "ATTACHMENT_LINK_KEY")
 
     @field_validator("services")
     @classmethod

@@ -1,4 +1,4 @@
-"""What every fake provider server shares: an aiohttp app answering POSTs on a free localhost port."""
+"""What every fake provider server shares: an aiohttp app answering POSTs (and GETs) on a free localhost port."""
 
 from __future__ import annotations
 
@@ -13,11 +13,16 @@ PostHandler = Callable[[web.Request], Awaitable[web.Response]]
 
 
 @asynccontextmanager
-async def serving_posts(routes: Mapping[str, PostHandler]) -> AsyncIterator[int]:
-    """Answer POSTs on each route (aiohttp patterns) on the running event loop; yields the port."""
-    app = web.Application()
+async def serving_posts(
+    routes: Mapping[str, PostHandler], gets: Mapping[str, PostHandler] | None = None
+) -> AsyncIterator[int]:
+    """Answer POSTs on each route (aiohttp patterns), and GETs on `gets`, on the running event loop; yields the
+    port."""
+    app = web.Application(client_max_size=64 * 1024 * 1024)
     for path, handler in routes.items():
         app.router.add_post(path, handler)
+    for path, handler in (gets or {}).items():
+        app.router.add_get(path, handler)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     port = free_port()

@@ -13,6 +13,16 @@ tests (one server, one base URL per platform under its own path prefix).
 
 `fail_next(platform, failure)` makes the next requests of a platform answer a platform error instead, including
 429 with its platform's way of saying when to retry (Retry-After, Telegram's `parameters.retry_after`).
+
+Files customers send, as each platform hands them out: `whatsapp_media(...)` gives a media id (`GET /graph/{id}`
+with the token answers its URL, `GET /graph/media-files/{id}` with the token its bytes); `telegram_file(...)` a file
+id (`getFile` answers its `file_path`, `GET /telegram/file/bot{token}/{path}` its bytes); `cdn_url(platform, ...)` a
+Messenger or Zalo attachment URL (no token). `downloads` counts the file requests.
+
+Files we send, in each platform's format: WhatsApp uploads (`POST /graph/{phone_number_id}/media`, multipart) kept
+in `uploads` by media id, then sent by id in a media message; Messenger's Send API with multipart `filedata`;
+Telegram's `sendDocument` (multipart); Zalo's `/v2.0/oa/upload/image` and `/upload/file` (kept in `uploads` by
+attachment id or token), then a message naming them. A multipart send is recorded with its `files`.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.support.fake_http import serving_posts
@@ -86,6 +97,7 @@ class Received:
     path: str
     body: dict[str, Any]
     message_id: str
+    files: tuple[tuple[str, str, bytes], ...] = ()  # (file name, content type, bytes) of a multipart send
 
     @property
     def text(self) -> str:
@@ -108,10 +120,80 @@ class FakePlatforms:
     requests: dict[str, int] = field(default_factory=dict)
     _failures: dict[str, list[Failure]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    uploads: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
+    downloads: int = 0
     _port: int = 0
 
     def url(self, platform: str) -> str:
         return f"http://127.0.0.1:{self._port}/{platform}"
+
+    def _file(self, content: bytes, content_type: str) -> str:
+        name = f"file{next(self._ids)}"
+        self._files[name] = (content, content_type)
+        return name
+
+    def whatsapp_media(self, content: bytes, content_type: str) -> str:
+        return self._file(content, content_type)
+
+    def telegram_file(self, content: bytes, content_type: str) -> str:
+        return self._file(content, content_type)
+
+    def cdn_url(self, platform: str, content: bytes, content_type: str) -> str:
+        return f"{self.url(platform)}/cdn/{self._file(content, content_type)}"
+
+    def _serve_file(self, name: str) -> web.Response:
+        self.downloads += 1
+        found = self._files.get(name)
+        if found is None:
+            return web.Response(status=404)
+        return web.Response(body=found[0], content_type=found[1])
+
+    async def _whatsapp_media_url(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.meta_token}":
+            return _json(meta_error(401, 190, "Invalid OAuth access token - Cannot parse access token"))
+        media_id = request.match_info["node"]
+        found = self._files.get(media_id)
+        if found is None:
+            return _json(meta_error(400, 100, "(#100) Unsupported get request."))
+        url = f"{self.url(META)}/media-files/{media_id}"
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "url": url,
+                "mime_type": found[1],
+                "file_size": len(found[0]),
+                "id": media_id,
+            }
+        )
+
+    async def _whatsapp_media_file(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.meta_token}":
+            return web.Response(status=401)
+        return self._serve_file(request.match_info["name"])
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        return self._serve_file(request.match_info["name"])
+
+    async def _telegram_get_file(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.telegram_token:
+            return _json(telegram_error(401, "Unauthorized"))
+        file_id = request.query.get("file_id", "")
+        found = self._files.get(file_id)
+        if found is None:
+            return _json(telegram_error(400, "Bad Request: invalid file_id"))
+        result = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(found[0]),
+            "file_path": f"documents/{file_id}.bin",
+        }
+        return web.json_response({"ok": True, "result": result})
+
+    async def _telegram_download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.telegram_token:
+            return web.Response(status=404)
+        return self._serve_file(request.match_info["path"].removeprefix("documents/").removesuffix(".bin"))
 
     def sent(self, platform: str) -> list[Received]:
         return [r for r in self.received if r.platform == platform]
@@ -133,7 +215,7 @@ class FakePlatforms:
         failed = self._failure(META)
         if failed is not None:
             return failed
-        body = await request.json()
+        body, files = await _body_and_files(request)
         node = request.match_info["node"]
         number = next(self._ids)
         if node == "me":
@@ -141,7 +223,7 @@ class FakePlatforms:
             if not recipient or not body.get("message"):
                 return _json(meta_error(400, 100, "(#100) The parameter recipient is required"))
             message_id = f"m_fake{number}"
-            self.received.append(Received(META, f"/{node}/messages", body, message_id))
+            self.received.append(Received(META, f"/{node}/messages", body, message_id, files))
             return web.json_response({"recipient_id": recipient.get("id") or "psid", "message_id": message_id})
         if body.get("messaging_product") != "whatsapp" or not body.get("to"):
             return _json(meta_error(400, 100, "(#100) Invalid parameter"))
@@ -154,6 +236,45 @@ class FakePlatforms:
                 "messages": [{"id": wamid}],
             }
         )
+
+    async def _meta_upload(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.meta_token}":
+            return _json(meta_error(401, 190, "Invalid OAuth access token - Cannot parse access token"))
+        form, files = await _body_and_files(request)
+        if form.get("messaging_product") != "whatsapp" or not files:
+            return _json(meta_error(400, 100, "(#100) Param file must be a file with one of the following types"))
+        media_id = f"{next(self._ids):015d}"
+        self.uploads[media_id] = files[0]
+        return web.json_response({"id": media_id})
+
+    async def _telegram_document(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.telegram_token:
+            return _json(telegram_error(401, "Unauthorized"))
+        form, files = await _body_and_files(request)
+        if not form.get("chat_id") or not files:
+            return _json(telegram_error(400, "Bad Request: there is no document in the request"))
+        message_id = next(self._ids)
+        self.received.append(Received(TELEGRAM, "/sendDocument", form, str(message_id), files))
+        name, content_type, content = files[0]
+        document = {
+            "file_id": f"sent{message_id}",
+            "file_name": name,
+            "mime_type": content_type,
+            "file_size": len(content),
+        }
+        result = {"message_id": message_id, "chat": {"id": int(form["chat_id"]), "type": "private"}, "date": 1764000000}
+        return web.json_response({"ok": True, "result": {**result, "document": document}})
+
+    async def _zalo_upload(self, request: web.Request) -> web.Response:
+        if request.headers.get("access_token") != self.zalo_token:
+            return _json(zalo_error(-216, "Access token is invalid"))
+        _, files = await _body_and_files(request)
+        if not files:
+            return _json(zalo_error(-201, "Parameters are invalid"))
+        key = f"zup{next(self._ids)}"
+        self.uploads[key] = files[0]
+        field_name = "attachment_id" if request.match_info["kind"] == "image" else "token"
+        return web.json_response({"data": {field_name: key}, "error": 0, "message": "Success"})
 
     async def _telegram(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.telegram_token:
@@ -200,6 +321,26 @@ class FakePlatforms:
         )
 
 
+async def _body_and_files(request: web.Request) -> tuple[dict[str, Any], tuple[tuple[str, str, bytes], ...]]:
+    """A JSON body, or a multipart form's fields (JSON ones decoded) and files."""
+    if not request.content_type.startswith("multipart/"):
+        return await request.json(), ()
+    fields: dict[str, Any] = {}
+    files: list[tuple[str, str, bytes]] = []
+    async for part in await request.multipart():
+        if not isinstance(part, aiohttp.BodyPartReader):
+            continue
+        if part.filename is not None:
+            files.append((part.filename, part.headers.get("Content-Type", ""), bytes(await part.read())))
+            continue
+        text = await part.text()
+        try:
+            fields[str(part.name)] = json.loads(text) if text.startswith(("{", "[")) else text
+        except ValueError:
+            fields[str(part.name)] = text
+    return fields, tuple(files)
+
+
 def _json(failure: Failure) -> web.Response:
     return web.Response(
         text=json.dumps(failure.body), status=failure.status, headers=failure.headers, content_type="application/json"
@@ -214,10 +355,21 @@ async def running_fake_platforms(
     fake = FakePlatforms(meta_token=meta_token, telegram_token=telegram_token, zalo_token=zalo_token, x_token=x_token)
     routes = {
         f"/{META}/{{node}}/messages": fake._meta,
+        f"/{META}/{{node}}/media": fake._meta_upload,
+        f"/{TELEGRAM}/bot{{token}}/sendDocument": fake._telegram_document,
+        f"/{ZALO}/v2.0/oa/upload/{{kind}}": fake._zalo_upload,
         f"/{TELEGRAM}/bot{{token}}/sendMessage": fake._telegram,
         f"/{ZALO}/v3.0/oa/message/cs": fake._zalo,
         f"/{X}/2/dm_conversations/with/{{participant}}/messages": fake._x,
     }
-    async with serving_posts(routes) as port:
+    gets = {
+        f"/{META}/{{node}}": fake._whatsapp_media_url,
+        f"/{META}/media-files/{{name}}": fake._whatsapp_media_file,
+        f"/{META}/cdn/{{name}}": fake._cdn,
+        f"/{ZALO}/cdn/{{name}}": fake._cdn,
+        f"/{TELEGRAM}/bot{{token}}/getFile": fake._telegram_get_file,
+        f"/{TELEGRAM}/file/bot{{token}}/{{path:.+}}": fake._telegram_download,
+    }
+    async with serving_posts(routes, gets) as port:
         fake._port = port
         yield fake

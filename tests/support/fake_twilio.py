@@ -4,11 +4,16 @@
 StatusCallback answers 201 with a message resource (`sid` "SM...", `status` "queued") and records what it received.
 It checks HTTP basic auth (AccountSid, auth token) like Twilio does, and can be told to fail the next requests with
 Twilio's error JSON (`{"code", "message", "more_info", "status"}`).
+
+Media both ways: `add_media(content, content_type)` gives the MediaUrl of a file a customer sent by MMS (GET it with
+the account's basic auth, as Twilio may require); a message created with `MediaUrl` fields is an MMS, whose media
+the fake fetches from those URLs at once, as Twilio does (`ReceivedMessage.media`).
 """
 
 from __future__ import annotations
 
 import base64
+import itertools
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,6 +22,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from tests.support.fake_http import serving_posts
@@ -36,6 +42,8 @@ class ReceivedMessage:
     messaging_service_sid: str | None
     status_callback: str | None
     sid: str
+    media_urls: tuple[str, ...] = ()
+    media: tuple[tuple[int, str, bytes], ...] = ()  # (HTTP status, content type, body) of each MediaUrl fetched
 
 
 @dataclass
@@ -45,7 +53,25 @@ class FakeTwilio:
     messages: list[ReceivedMessage] = field(default_factory=list)
     requests: int = 0
     _failures: list[tuple[int, int, str]] = field(default_factory=list)
+    _media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    media_requests: int = 0
     _port: int = 0
+
+    def add_media(self, content: bytes, content_type: str) -> str:
+        """The MediaUrl of a file an MMS carried."""
+        media_sid = f"ME{next(self._ids):032d}"
+        self._media[media_sid] = (content, content_type)
+        return f"{self.url}/{API_VERSION}/Accounts/{self.account_sid}/Messages/MM{'0' * 32}/Media/{media_sid}"
+
+    async def _get_media(self, request: web.Request) -> web.Response:
+        self.media_requests += 1
+        if not self._authorized(request, request.match_info["account_sid"]):
+            return _error(401, 20003, "Authenticate")
+        found = self._media.get(request.match_info["media_sid"])
+        if found is None:
+            return _error(404, 20404, "The requested resource was not found")
+        return web.Response(body=found[0], content_type=found[1])
 
     @property
     def url(self) -> str:
@@ -71,6 +97,8 @@ class FakeTwilio:
         sid = "SM" + uuid.uuid4().hex
         body = str(form.get("Body", ""))
         callback = form.get("StatusCallback")
+        media_urls = tuple(str(url) for url in form.getall("MediaUrl", []))
+        media = tuple([await _fetch(url) for url in media_urls])
         self.messages.append(
             ReceivedMessage(
                 account_sid=account_sid,
@@ -80,6 +108,8 @@ class FakeTwilio:
                 messaging_service_sid=str(service) if service else None,
                 status_callback=str(callback) if callback else None,
                 sid=sid,
+                media_urls=media_urls,
+                media=media,
             )
         )
         return web.json_response(_resource(sid, account_sid, to, body, sender, service), status=201)
@@ -100,9 +130,16 @@ async def running_fake_twilio(account_sid: str, auth_token: str) -> AsyncIterato
     """The fake, listening on a free localhost port on the running event loop."""
     fake = FakeTwilio(account_sid=account_sid, auth_token=auth_token)
     routes = {f"/{API_VERSION}/Accounts/{{account_sid}}/Messages.json": fake._create_message}
-    async with serving_posts(routes) as port:
+    gets = {f"/{API_VERSION}/Accounts/{{account_sid}}/Messages/{{message_sid}}/Media/{{media_sid}}": fake._get_media}
+    async with serving_posts(routes, gets) as port:
         fake._port = port
         yield fake
+
+
+async def _fetch(url: str) -> tuple[int, str, bytes]:
+    """What Twilio gets from a MediaUrl (it fetches media from the public URL without credentials)."""
+    async with aiohttp.ClientSession() as session, session.get(url, allow_redirects=False) as response:
+        return response.status, response.headers.get("Content-Type", ""), await response.read()
 
 
 def _error(status: int, code: int, message: str) -> web.Response:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from services.console.screens import (
     account,
+    attachments,
     complain,
     customers,
     deadletters,
@@ -33,4 +34,18 @@ from services.console.screens import (
     users,
 )
 
-SCREENS = (home, login, account, desk, floor, customers, reports, deadletters, users, complain, survey, status)
+SCREENS = (
+    home,
+    login,
+    account,
+    desk,
+    floor,
+    customers,
+    reports,
+    deadletters,
+    users,
+    attachments,
+    complain,
+    survey,
+    status,
+)

@@ -29,7 +29,9 @@ from services.console.public.submit import (
     token_problem,
 )
 from services.console.public.uploads import read_uploads
+from services.console.screens.attachments import relay_download
 from services.console.services_client import ServiceError
+from shared.problems import Problem as ServiceProblem
 
 router = APIRouter()
 NAV = None
@@ -137,6 +139,26 @@ async def _submit(
         )
     )
     return _to_page(state, token, form_token, submitted_at)
+
+
+@router.get("/status/{token}/files/{message_id}/{index}", include_in_schema=False)
+async def open_file(request: Request, token: str, message_id: str, index: int) -> Response:
+    """A file of a message on the page: the link's check stands in for signing in; the file comes from the service
+    that stores it, through the signed download link case_service gave this page (Range requests included)."""
+    state = public_state(request)
+    view = await _view(request, state, token)
+    if isinstance(view, Response):
+        return view
+    message = next((m for m in view.get("messages", []) if m.get("id") == message_id), None)
+    files = message.get("attachments", []) if message is not None else []
+    link = files[index].get("download_url") if 0 <= index < len(files) else None
+    if not link:
+        return state.pages.render(request, "refused.html", {"reason": ("status.file_unavailable", 0)}, status=404)
+    try:
+        return await relay_download(request, str(link), request.headers.get("range"))
+    except ServiceProblem as problem:
+        key = "public.page_unavailable" if problem.status >= 500 else "status.file_unavailable"
+        return state.pages.render(request, "refused.html", {"reason": (key, 0)}, status=problem.status)
 
 
 async def _view(request: Request, state: PublicState, token: str) -> dict[str, Any] | Response:

@@ -50,6 +50,8 @@ from tests.support.broker import free_port
 from tests.support.databases import sqlite_url
 
 FORM_KEY = "public-pages-test-form-key-0123456789abcdefXYZ"
+# The key case_service signs download links with and the gateway (which stores the customers' files) checks.
+LINK_KEY = "public-pages-test-link-key-9876543210fedcbaQRS"
 FORM_TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 STATUS_LINK = re.compile(r"/status/([A-Za-z0-9_-]{16,})")
 SURVEY_LINK = re.compile(r"/survey/([A-Za-z0-9_-]{16,})")
@@ -186,6 +188,7 @@ async def running_gateway(tmp_path: Path, **changes: Any) -> AsyncIterator[Gatew
         kafka_bootstrap_servers=f"127.0.0.1:{free_port()}",
         api_key_hashes=hash_api_key(API_KEY),
         token_signing_key=SIGNING_KEY,
+        attachment_link_key=LINK_KEY,
         **changes,
     )
     app = create_gateway(settings)
@@ -195,8 +198,9 @@ async def running_gateway(tmp_path: Path, **changes: Any) -> AsyncIterator[Gatew
 
 
 @asynccontextmanager
-async def running_cases(tmp_path: Path, **changes: Any) -> AsyncIterator[Cases]:
-    """case_service over HTTP (SQLite, no consumer, no scheduler): it takes the console's tokens and API key."""
+async def running_cases(tmp_path: Path, *, gateway: Gateway | None = None, **changes: Any) -> AsyncIterator[Cases]:
+    """case_service over HTTP (SQLite, no consumer, no scheduler): it takes the console's tokens and API key, and
+    signs download links to the files `gateway` stores."""
     url = sqlite_url(tmp_path, "case_service")
     settings = CaseServiceSettings(
         _env_file=None,  # type: ignore[call-arg]
@@ -206,6 +210,8 @@ async def running_cases(tmp_path: Path, **changes: Any) -> AsyncIterator[Cases]:
         api_key_hashes=hash_api_key(API_KEY),
         token_signing_key=SecretStr(SIGNING_KEY),
         customer_pages_url=BASE_URL,
+        attachment_link_key=SecretStr(LINK_KEY),
+        attachment_stores=f"gateway={gateway.url}" if gateway is not None else "",
         **changes,
     )
     engine = create_engine(url)

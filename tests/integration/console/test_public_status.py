@@ -35,8 +35,8 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
 
 
 @pytest.fixture
-async def cases(tmp_path: Path) -> AsyncIterator[Cases]:
-    async with running_cases(tmp_path / "cases") as running:
+async def cases(tmp_path: Path, gateway: Gateway) -> AsyncIterator[Cases]:
+    async with running_cases(tmp_path / "cases", gateway=gateway) as running:
         yield running
 
 
@@ -105,6 +105,42 @@ async def test_the_page_shows_the_case_and_takes_the_customers_answer_into_it(
     assert case["status"] == "open", "the customer's answer takes the case off pending_customer"
     mine = [m for m in case["messages"] if m["text"] == "Ảnh đây ạ, hộp móp một góc."]
     assert [(m["direction"], m["sender_address"]) for m in mine] == [("inbound", "minh@example.com")]
+
+
+async def test_the_customer_opens_the_files_of_their_case_from_the_page(
+    console: Console, gateway: Gateway, cases: Cases
+) -> None:
+    browser = new_browser(console, ENGLISH)
+    photo = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    sent = await browser.post(
+        "/complain",
+        data={
+            "name": "Minh",
+            "email": "minh@example.com",
+            "subject": "Broken",
+            "text": "See the photo.",
+            "form_token": shown_ago(console, "complain", minutes=1),
+        },
+        files=[("files", ("broken.png", photo, "image/png"))],
+    )
+    assert sent.status_code == 303, sent.text
+    case_id = await cases.deliver((await gateway.accepted())[-1])
+    token = await cases.status_token(case_id)
+    page = await browser.get(f"/status/{token}")
+    [message_id] = [m["id"] for m in (await cases.case(case_id))["messages"] if m["direction"] == "inbound"]
+    href = f"/status/{token}/files/{message_id}/0"
+    assert f'<a href="{href}" download>broken.png</a>' in page.text
+
+    opened = await browser.get(href)
+    assert opened.status_code == 200 and opened.content == photo
+    assert opened.headers["content-type"] == "image/png" and opened.headers["x-content-type-options"] == "nosniff"
+    part = await browser.get(href, headers={"Range": "bytes=0-7"})
+    assert (part.status_code, part.content) == (206, photo[:8])
+    for wrong in (f"/status/{token}/files/{message_id}/1", f"/status/{token}/files/other/0"):
+        assert (await browser.get(wrong)).status_code == 404
+    other = await complaint(browser, console, gateway, cases, email="lan@example.com", text="No files here")
+    elsewhere = await browser.get(f"/status/{await cases.status_token(other)}/files/{message_id}/0")
+    assert elsewhere.status_code == 404, "another case's link opens none of this case's files"
 
 
 async def test_a_link_for_one_case_never_opens_or_writes_to_another(

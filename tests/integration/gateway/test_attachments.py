@@ -64,6 +64,8 @@ async def test_files_are_stored_before_the_answer_and_named_in_the_event(
         "content_id": None,
         "url_refused": None,
         "store": "gateway",
+        "download_error": None,
+        "download_url": None,
     }
     assert event["data"]["attachments"][1]["content_type"] == "image/png"
     assert (tmp_path / "attachments" / "gateway" / sha[:2] / sha).read_bytes() == PDF

@@ -17,10 +17,17 @@ from fastapi import FastAPI
 
 from ingest_sms.handlers import NOT_CONFIGURED, OutboundHandlers
 from ingest_sms.models import SentMessage
-from ingest_sms.send import INTERRUPTED
+from ingest_sms.send import INTERRUPTED, NO_PUBLIC_URL
 from ingest_sms.settings import IngestSmsSettings
 from shared.cloudevents import CloudEvent, new_event
-from shared.events import AddressKind, Channel, ContactAddress, OutboundMessageRequested, OutboundPurpose
+from shared.events import (
+    AddressKind,
+    AttachmentMeta,
+    Channel,
+    ContactAddress,
+    OutboundMessageRequested,
+    OutboundPurpose,
+)
 from tests.integration.ingest_sms.support import (
     OUR_NUMBER,
     PUBLIC_URL,
@@ -34,6 +41,7 @@ from tests.support.fake_twilio import SERVER_ERROR, UNSUBSCRIBED, FakeTwilio
 from tests.support.polling import eventually
 
 CUSTOMER = "+84912345678"
+LINK_KEY = "ingest-sms-test-attachment-link-key-0123456789"
 SERVICE_SID = "MG" + "0123456789abcdef" * 2
 
 
@@ -256,3 +264,26 @@ async def test_a_message_left_sending_by_a_crash_is_reported_failed_never_sent_t
     [report] = await outbound.wait_reports(1)
     assert (report["_key"], report["data"]["status"], report["data"]["error"]) == ("case-9", "failed", INTERRUPTED)
     assert fake_twilio.requests == 0
+
+
+async def test_an_mms_without_a_public_url_fails_saying_mms_cannot_carry_the_file(
+    migrated_url: str, closed_bootstrap: str, fake_twilio: FakeTwilio
+) -> None:
+    photo = AttachmentMeta(
+        filename="anh.jpg",
+        content_type="image/jpeg",
+        size=2048,
+        sha256="a" * 64,
+        store="case_service",
+        download_url="http://127.0.0.1:1/v1/attachments/" + "a" * 64,
+    )
+    async for outbound in started(
+        migrated_url, closed_bootstrap, fake_twilio, public_url=None, attachment_link_key=LINK_KEY
+    ):
+        data = requested().model_copy(update={"attachments": (photo,)})
+        await outbound.request(data)
+        [report] = await outbound.wait_reports(1)
+        assert report["data"]["status"] == "failed"
+        assert report["data"]["error"] == NO_PUBLIC_URL
+        assert "MMS cannot carry the file" in NO_PUBLIC_URL and "INGEST_SMS_PUBLIC_URL" in NO_PUBLIC_URL
+        assert fake_twilio.messages == []

@@ -63,6 +63,7 @@ def social_settings(
         "zalo_access_token": ZALO_ACCESS_TOKEN,
         "x_consumer_secret": X_CONSUMER_SECRET,
         "x_access_token": X_ACCESS_TOKEN,
+        "fetch_media": False,  # no test reaches a platform itself: those about media turn it on, with the fakes
     }
     if fake is not None:
         values.update(

@@ -13,7 +13,7 @@ import pytest
 
 from services.console.settings import ConsoleSettings
 from services.launcher.catalog import SERVICES, Address, ServiceSpec
-from services.launcher.launch import child_environments, console_links
+from services.launcher.launch import STORES_SETTINGS, attachment_stores, child_environments, console_links
 from services.launcher.settings import LauncherSettings
 from shared.settings import ServiceSettings
 
@@ -124,3 +124,28 @@ def test_only_the_console_is_given_the_admin_key_and_the_service_addresses(
 def spec_named(name: str) -> ServiceSpec:
     [spec] = [spec for spec in SERVICES if spec.name == name]
     return spec
+
+
+LINK_KEY = "launcher-test-attachment-link-key-0123456789"
+STORES = {"gateway", "ingest_email", "ingest_sms", "ingest_social", "case_service"}
+
+
+def test_the_attachment_link_key_reaches_only_the_services_that_store_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(f"ATTACHMENT_LINK_KEY={CONFIGURED_KEY}\n", encoding="utf-8")
+    launcher = LauncherSettings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    envs = child_environments(
+        SERVICES, settings=launcher, bootstrap="127.0.0.1:1", key_hashes="", attachment_link_key=LINK_KEY
+    )
+    assert {spec.name for spec in SERVICES if spec.stores_attachments} == STORES
+    for spec in SERVICES:
+        settings = settings_under(envs[spec.name], spec, monkeypatch)
+        assert settings.link_key() == (LINK_KEY if spec.name in STORES else None), spec.name
+
+
+def test_case_service_and_the_console_are_told_where_the_stores_are() -> None:
+    addresses = {name: Address("127.0.0.1", 9100 + n) for n, name in enumerate(["gateway", "ingest_sms", "console"])}
+    assert attachment_stores(addresses) == "gateway=http://127.0.0.1:9100,ingest_sms=http://127.0.0.1:9101"
+    assert set(STORES_SETTINGS) == {"case_service", "console"}
