@@ -10,6 +10,7 @@ tested in tests/integration/console) and check-backs due at once (the survey fol
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -282,6 +283,11 @@ async def test_the_status_page_shows_the_reply_and_takes_the_customers_answer_in
     await expect(page.locator(".message.from-customer").last).to_contain_text(answer)
     await expect(page.locator("#case-status")).to_have_text("Đang xử lý")
     await screenshot(page, "status")
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name="hoa-don.png").click()
+    download = await download_info.value
+    saved = await asyncio.to_thread(Path(await download.path()).read_bytes)
+    assert saved == PHOTO, "the customer opens the file they sent"
     after = await customers.case_of(reference)
     [written] = [m for m in after["messages"] if m["text"] == answer]
     assert (written["direction"], written["sender_address"], written["thread_rule"]) == (
