@@ -46,14 +46,17 @@ THANKS = {
 # What agents read where a survey link was: the token in the link answers the survey, so it goes to the customer's
 # channel only (outbound.messages.v1), never into the case's stored messages.
 WITHHELD_LINK = "[survey link]"
-# A survey link's token wherever a copy of it turns up (a customer's reply quoting our survey): at least 16 URL-safe
-# characters after the route, as `api/surveys.Token` accepts.
-_LINK_TOKEN = re.compile(r"(/v1/surveys/)[A-Za-z0-9_-]{16,}")
+# A survey or status link's token wherever a copy of it turns up (a customer's reply quoting our survey or our
+# acknowledgement): at least 16 URL-safe characters after the route (the API's, or the customers' pages').
+_LINK_TOKEN = re.compile(r"(/v1/surveys/|/survey/|/status/)[A-Za-z0-9_-]{16,}")
 
 
 def without_survey_tokens(text: str) -> str:
-    """`text` with every survey link's token replaced, so a quoted survey is no credential for whoever reads it."""
-    return _LINK_TOKEN.sub(lambda match: match[1] + WITHHELD_LINK, text)
+    """`text` with every survey (and status) link's token replaced, so a quoted survey or acknowledgement is no
+    credential for whoever reads it."""
+    return _LINK_TOKEN.sub(
+        lambda match: match[1] + ("[status link]" if match[1] == "/status/" else WITHHELD_LINK), text
+    )
 
 
 class SurveyClosed(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,16 +24,17 @@ from case_service import (
     live,
     opening,
     repository,
+    status_links,
     timeline,
     wording,
 )
 from case_service.classify import Classification
-from case_service.consent import consent_change
+from case_service.consent import ConsentChange, consent_change
 from case_service.deliveries import on_delivery_reported
 from case_service.emit import emit
 from case_service.fetched_media import on_attachments_stored
 from case_service.lifecycle import CaseAction
-from case_service.models import Case, Customer
+from case_service.models import Case, ContactPoint, Customer
 from case_service.policy import CasePolicy, policy_from
 from case_service.settings import CaseServiceSettings
 from case_service.transitions import change_status
@@ -45,6 +47,7 @@ from shared.events import (
     CaseMessageAdded,
     ComplaintAttachmentsStored,
     ComplaintMessageReceived,
+    ContactAddress,
     OutboundDeliveryReported,
     ProblemKind,
 )
@@ -52,6 +55,15 @@ from shared.events import (
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    sender: ContactAddress
+    identified: identify.Identified
+    sender_point: ContactPoint | None
+    consent: ConsentChange | None
+    placement: inbound.Placement
 
 
 class UnknownCase(LookupError):
@@ -76,31 +88,10 @@ class CaseHandlers:
             log.info("message of event %s already stored; nothing to do", event.id)
             return
         now = self._clock()
-        sender = domain.sender_contact(data.sender, default_region=self._settings.default_region)
         language = wording.detect_language(declared=data.language, text=data.text, subject=data.subject)
-        identified = await identify.identify(
-            session,
-            data=data,
-            sender=sender,
-            language=language,
-            default_region=self._settings.default_region,
-            now=now,
-        )
-        customer = identified.customer
-        sender_point = await repository.contact_point(session, kind=sender.kind, address=sender.address)
-        # A phone note is staff's words about a call, not the customer's: a note reading "STOP" opts nobody out.
-        consent = (
-            None
-            if inbound.is_phone_note(data)
-            else consent_change(
-                data.text,
-                opted_out=sender_point is not None and sender_point.opted_out,
-                signal=data.metadata.get("opt_out"),
-            )
-        )
-        placement = await inbound.place(
-            session, data, customer=customer, consent=consent, now=now, reopen_window=self._policy.reopen_window
-        )
+        arrival = await self._arrival(session, data, language=language, now=now)
+        sender, identified, sender_point = arrival.sender, arrival.identified, arrival.sender_point
+        customer, consent, placement = identified.customer, arrival.consent, arrival.placement
         case, classification = await self._case_of(
             session, data, placement, customer=customer, language=language, now=now
         )
@@ -225,6 +216,50 @@ class CaseHandlers:
             detail={"supervisor_id": data.supervisor_id, "agent_id": data.agent_id, "reason": data.reason},
         )
         log.info("case %s escalated to supervisor %s", case.id, data.supervisor_id or "(none)")
+
+    async def _arrival(
+        self, session: AsyncSession, data: ComplaintMessageReceived, *, language: str, now: datetime
+    ) -> _Arrival:
+        """Who wrote the message and where it goes: a message from a status page is its link's customer's and goes
+        to that link's case; any other is identified by its identifiers and placed by the threading rules."""
+        linked = await status_links.place_linked(session, data, now=now, reopen_window=self._policy.reopen_window)
+        if linked is not None:
+            return _Arrival(
+                sender=linked.sender,
+                identified=identify.Identified(customer=linked.customer, created=False, conflicts=()),
+                sender_point=None,
+                consent=None,
+                placement=inbound.Placement(linked.case_id, status_links.RULE, linked.reason),
+            )
+        sender = domain.sender_contact(data.sender, default_region=self._settings.default_region)
+        identified = await identify.identify(
+            session,
+            data=data,
+            sender=sender,
+            language=language,
+            default_region=self._settings.default_region,
+            now=now,
+        )
+        sender_point = await repository.contact_point(session, kind=sender.kind, address=sender.address)
+        # A phone note is staff's words about a call, not the customer's: a note reading "STOP" opts nobody out.
+        consent = (
+            None
+            if inbound.is_phone_note(data)
+            else consent_change(
+                data.text,
+                opted_out=sender_point is not None and sender_point.opted_out,
+                signal=data.metadata.get("opt_out"),
+            )
+        )
+        placement = await inbound.place(
+            session,
+            data,
+            customer=identified.customer,
+            consent=consent,
+            now=now,
+            reopen_window=self._policy.reopen_window,
+        )
+        return _Arrival(sender, identified, sender_point, consent, placement)
 
     def mapping(self) -> dict[str, Handler]:
         return {

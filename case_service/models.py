@@ -286,3 +286,22 @@ class Alert(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class StatusLink(Base):
+    """A customer's link to their case's status page. The token in the link is derived from `id` with the service's
+    status link key (case_service.status_links), so it can be shown again to whoever may; only its SHA-256 is
+    looked up. A link answers for its own case only, until it expires or is revoked."""
+
+    __tablename__ = "status_links"
+    __table_args__ = (Index("ix_status_links_case_id_created_at", "case_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[str] = mapped_column(ID, ForeignKey("cases.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # why it was made: "acknowledgement" (sent with it) or "staff" (issued by a supervisor or admin)
+    origin: Mapped[str] = mapped_column(String(20))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    revoked_by: Mapped[str | None] = mapped_column(String(200))

@@ -3,6 +3,8 @@ settings and validated at start-up: a bad JSON value stops the service with the 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,7 +13,7 @@ from typing import TypeVar
 from case_service import classify, playbooks, sla, wording
 from case_service.domain import RecurringRule
 from case_service.settings import CaseServiceSettings
-from shared.events import Priority, SlaTarget
+from shared.events import Channel, Priority, SlaTarget
 
 T = TypeVar("T")
 
@@ -29,9 +31,10 @@ class CasePolicy:
     follow_up_delay: timedelta
     survey_validity: timedelta
     csat_reopen_below: int
-    public_base_url: str
+    customer_pages_url: str
     default_region: str
     recurring: RecurringRule
+    status_links: StatusLinkPolicy
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -42,7 +45,11 @@ class CasePolicy:
         return policy.first_response if target is SlaTarget.FIRST_RESPONSE else policy.resolution
 
     def survey_url(self, token: str) -> str:
-        return f"{self.public_base_url.rstrip('/')}/v1/surveys/{token}"
+        """The survey page of the customers' pages (the console shows it and answers POST /v1/surveys/{token})."""
+        return f"{self.customer_pages_url}/survey/{token}"
+
+    def status_url(self, token: str) -> str:
+        return f"{self.customer_pages_url}/status/{token}"
 
 
 def policy_from(settings: CaseServiceSettings) -> CasePolicy:
@@ -67,7 +74,7 @@ def policy_from(settings: CaseServiceSettings) -> CasePolicy:
         follow_up_delay=timedelta(hours=settings.follow_up_delay_hours),
         survey_validity=timedelta(days=settings.survey_valid_days),
         csat_reopen_below=settings.csat_reopen_below,
-        public_base_url=settings.public_base_url,
+        customer_pages_url=settings.customer_pages_url,
         default_region=settings.default_region,
         recurring=RecurringRule(
             window=timedelta(minutes=settings.recurring_window_minutes),
@@ -75,7 +82,34 @@ def policy_from(settings: CaseServiceSettings) -> CasePolicy:
             min_customers=settings.recurring_min_customers,
             factor=settings.recurring_factor,
         ),
+        status_links=_checked("CASE_SERVICE_STATUS_LINK_CHANNELS", lambda: status_link_policy(settings)),
     )
+
+
+@dataclass(frozen=True)
+class StatusLinkPolicy:
+    """Which new cases get a status link in their acknowledgement, how long a link works, and the key its tokens are
+    derived with (None: no key configured, so no links are made and none opens)."""
+
+    channels: frozenset[Channel]
+    validity: timedelta
+    key: bytes | None
+
+
+# What the status link key is derived with from TOKEN_SIGNING_KEY: a key of its own, never the signing key itself.
+_STATUS_LINK_KEY_LABEL = b"case_service status links v1"
+
+
+def status_link_policy(settings: CaseServiceSettings) -> StatusLinkPolicy:
+    channels = frozenset(Channel(name.strip()) for name in settings.status_link_channels.split(",") if name.strip())
+    if settings.status_link_key is not None:
+        key: bytes | None = settings.status_link_key.get_secret_value().encode()
+    elif settings.token_signing_key is not None:
+        signing_key = settings.token_signing_key.get_secret_value().encode()
+        key = hmac.new(signing_key, _STATUS_LINK_KEY_LABEL, hashlib.sha256).digest()
+    else:
+        key = None
+    return StatusLinkPolicy(channels=channels, validity=timedelta(days=settings.status_link_days), key=key)
 
 
 def _checked(setting: str, build: Callable[[], T]) -> T:

@@ -7,10 +7,11 @@ are the built-in defaults (see `case_service.policy`), so a fresh install works 
 import re
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.attachments import DEFAULT_MAX_BYTES, base64_length
+from shared.key_strength import weakness
 from shared.settings import DatabaseSettings
 
 ENV_PREFIX = "CASE_SERVICE_"
@@ -43,7 +44,12 @@ class CaseServiceSettings(DatabaseSettings):
         "VN", pattern="^[A-Z]{2}$", description="ISO region of phone numbers written without a country code."
     )
     public_base_url: str = Field(
-        "http://127.0.0.1:8004", description="Where customers reach this service (survey links point here)."
+        "http://127.0.0.1:8004", description="Where this service is reached (the files it stores are served here)."
+    )
+    customer_pages_url: str = Field(
+        "http://127.0.0.1:8006",
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="Where customers open their pages (the console): survey and status links point here.",
     )
 
     # Attachments (case_service.downloads, case_service.reply_files)
@@ -90,6 +96,15 @@ class CaseServiceSettings(DatabaseSettings):
     survey_valid_days: float = Field(14, gt=0)
     csat_reopen_below: int = Field(3, ge=1, le=6, description="A score below this reopens the case.")
 
+    # Status links: the customer's own page of their case (case_service.status_links)
+    status_link_days: float = Field(90, gt=0, le=3650, description="A status link works this long after it is made.")
+    status_link_channels: str = Field(
+        "web,email", description="Comma-separated channels whose acknowledgement carries a status link."
+    )
+    status_link_key: SecretStr | None = Field(
+        None, description="Key status link tokens are derived with; unset, one derived from TOKEN_SIGNING_KEY."
+    )
+
     # Playbooks (JSON; unset = built-in)
     playbooks: dict[str, dict[str, list[str]]] | None = Field(
         None, description='category -> {"questions": [...], "steps": [...]}'
@@ -132,3 +147,21 @@ class CaseServiceSettings(DatabaseSettings):
     def attachment_store_urls(self) -> dict[str, str]:
         """{store name: base URL}; case_service's own files are served here unless the setting says elsewhere."""
         return {SERVICE_NAME: self.public_base_url.rstrip("/"), **parse_stores(self.attachment_stores)}
+
+    @field_validator("customer_pages_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("status_link_key", mode="before")
+    @classmethod
+    def _blank_key_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("status_link_key")
+    @classmethod
+    def _key_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = weakness(value.get_secret_value()) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)  # describes the key, never quotes it
+        return value

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from case_service.api import alerts, cases, customers, follow_ups, reports, stats, stream, surveys
+from case_service.api import alerts, cases, customers, follow_ups, reports, stats, status, stream, surveys
 from case_service.settings import CaseServiceSettings
 from shared.auth import require_principal
 
 
 def api_router(settings: CaseServiceSettings) -> APIRouter:
-    """Every route but the survey answer (the customer's token is its authentication) needs a caller."""
+    """Every route but the survey answer and the status page (the customer's token is their authentication) needs a
+    caller."""
     router = APIRouter(prefix="/v1")
     authenticated = APIRouter(dependencies=[Depends(require_principal(settings))])
     authenticated.include_router(cases.router)
@@ -21,6 +22,8 @@ def api_router(settings: CaseServiceSettings) -> APIRouter:
     authenticated.include_router(reports.router)
     authenticated.include_router(alerts.router)
     authenticated.include_router(stream.router)
+    authenticated.include_router(status.staff)
     router.include_router(authenticated)
     router.include_router(surveys.router)
+    router.include_router(status.public)
     return router

@@ -15,6 +15,7 @@ from services.console.csrf import CsrfGuard
 from services.console.first_admin import ensure_first_admin
 from services.console.headers import SecurityHeaders
 from services.console.pages import STATIC_DIR, Pages
+from services.console.public import state as public_state
 from services.console.screens import SCREENS
 from services.console.service_tokens import TokenKeeper
 from services.console.services_client import ServicesClient
@@ -24,7 +25,7 @@ from services.console.state import ConsoleState
 from services.console.throttle import ThrottlePolicy
 from shared.db import create_engine, ping, session_factory
 from shared.health import health_router
-from shared.middleware import BodySizeLimit, CorrelationId, UrlControlCharacters
+from shared.middleware import CorrelationId, UrlControlCharacters
 from shared.problems import install_problem_handlers
 
 NAME = "console"
@@ -54,6 +55,7 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
                 window=timedelta(minutes=settings.login_window_minutes),
             ),
         )
+        app.state.public = public_state.build(settings, pages=pages, db=db, client=client)
         try:
             await ensure_first_admin(db, data_dir=settings.data_dir, language=settings.default_language)
             for note in startup_notes(settings):
@@ -68,7 +70,11 @@ def create_app(settings: ConsoleSettings) -> FastAPI:
     errors.install_error_pages(app)
     # Innermost first: the CSRF guard reads bodies the size limit has already bounded.
     app.add_middleware(CsrfGuard)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        public_state.BodyLimits,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=public_state.upload_body_limit(settings),
+    )
     app.add_middleware(UrlControlCharacters)
     app.add_middleware(CorrelationId)
     app.add_middleware(SecurityHeaders)

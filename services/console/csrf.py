@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.console import auth, errors
+from services.console.public.paths import is_public
 
 HEADER = "x-csrf-token"
 FIELD = "csrf_token"
@@ -52,7 +53,8 @@ class CsrfGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+        # The customers' pages have no session: their forms carry signed form tokens, checked by their routes.
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS or is_public(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
         request = Request(scope)

@@ -67,3 +67,20 @@ class Preference(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PublicSubmission(Base):
+    """A form a customer sent from the public pages (a complaint, or a message on a status page) that the gateway
+    accepted: kept for the rate limits and so that the same form sent again answers with the same receipt. Only
+    SHA-256 digests of the addresses are kept (no personal data)."""
+
+    __tablename__ = "public_submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    form_token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # complaint or status_message
+    address_sha256: Mapped[str | None] = mapped_column(String(64), index=True)  # the email or phone given
+    client_sha256: Mapped[str] = mapped_column(String(64), index=True)  # the client's network address
+    link_sha256: Mapped[str | None] = mapped_column(String(64), index=True)  # the status link written with
+    event_id: Mapped[str] = mapped_column(String(100))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

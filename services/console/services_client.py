@@ -35,12 +35,20 @@ class ServiceError(Exception):
     """A call that did not succeed. `kind`: unreachable, timeout, refused (the service answered 4xx/5xx),
     invalid (an answer that is not what was expected) or not_configured (the console lacks CONSOLE_API_KEY)."""
 
-    def __init__(self, *, service: Service, kind: str, status: int | None = None, detail: str = "") -> None:
+    def __init__(
+        self, *, service: Service, kind: str, status: int | None = None, detail: str = "", problem_type: str = ""
+    ) -> None:
         super().__init__(f"{service.value}: {kind} {status or ''} {detail}".strip())
         self.service = service
         self.kind = kind
         self.status = status
         self.detail = detail[:MAX_DETAIL]
+        self.problem_type = problem_type[:MAX_DETAIL]  # a refusal's problem+json `type`, when it had one
+
+    @property
+    def problem_kind(self) -> str:
+        """The last part of the refusal's problem type (`attachment-refused`), or the empty string."""
+        return self.problem_type.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -94,11 +102,16 @@ class ServicesClient:
         credential: str,
         json: Any = None,
         params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         """The JSON answer of a call (None for an empty one); ServiceError otherwise."""
         try:
             response = await self._http.request(
-                method, self._base[service] + path, json=json, params=params, headers=_bearer(credential)
+                method,
+                self._base[service] + path,
+                json=json,
+                params=params,
+                headers={**(headers or {}), **_bearer(credential)},
             )
         except httpx.TimeoutException:
             raise ServiceError(service=service, kind="timeout") from None
@@ -106,7 +119,11 @@ class ServicesClient:
             raise ServiceError(service=service, kind="unreachable") from None
         if response.status_code >= 400:
             raise ServiceError(
-                service=service, kind="refused", status=response.status_code, detail=_detail(response.content)
+                service=service,
+                kind="refused",
+                status=response.status_code,
+                detail=_detail(response.content),
+                problem_type=_problem_type(response.content),
             )
         if not response.content:
             return None
@@ -230,3 +247,13 @@ def _detail(content: bytes) -> str:
         return ""
     text = body.get("detail") or body.get("title") or ""
     return str(text)[:MAX_DETAIL]
+
+
+def _problem_type(content: bytes) -> str:
+    """A refusal's problem+json `type`, or nothing when the body is not one."""
+    try:
+        body = json.loads(content[:MAX_ERROR_BODY])
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    kind = body.get("type") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) else ""

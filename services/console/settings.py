@@ -35,12 +35,41 @@ class ConsoleSettings(DatabaseSettings):
     login_max_failures_per_address: int = Field(20, ge=1, le=100_000)
     login_window_minutes: int = Field(15, ge=1, le=24 * 60)
 
+    # The customers' pages (complaint form, survey, status page): see services/console/public
+    form_key: SecretStr | None = Field(
+        None,
+        description="Key the public forms' tokens are signed with; unset, one is generated into "
+        "DATA_DIR/console-form.key (set it yourself when several console instances serve the forms).",
+    )
+    default_region: str = Field("VN", pattern="^[A-Z]{2}$", description="Region of phone numbers typed without +.")
+    form_min_seconds: float = Field(3, ge=0, le=600, description="A form sent sooner after it was shown is refused.")
+    form_max_age_hours: float = Field(12, gt=0, le=24 * 7, description="A form shown longer ago than this is stale.")
+    complaints_per_address: int = Field(3, ge=1, le=10_000, description="Complaints per email or phone per window.")
+    complaints_per_client: int = Field(20, ge=1, le=100_000, description="Complaints per client address per window.")
+    status_messages_per_link: int = Field(20, ge=1, le=10_000, description="Messages per status link per window.")
+    public_window_minutes: int = Field(60, ge=1, le=7 * 24 * 60, description="The rate limits' window.")
+    upload_max_files: int = Field(5, ge=0, le=20, description="Files one form may carry.")
+    upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024, description="Largest file.")
+    upload_max_total_bytes: int = Field(25 * 1024 * 1024, ge=1024, le=200 * 1024 * 1024, description="All files.")
+    upload_extensions: str = Field(
+        "jpg,jpeg,png,gif,webp,heic,pdf,txt,csv,doc,docx,xls,xlsx,odt,ods,mp3,m4a,mp4,mov",
+        description="Comma-separated file name extensions the forms accept (programs never are).",
+    )
+    receipt_wait_seconds: float = Field(
+        60, ge=0, le=3600, description="How long the answer page keeps looking for the new case's reference."
+    )
+
     @field_validator("api_key", mode="before")
     @classmethod
     def _blank_key_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("api_key")
+    @field_validator("form_key", mode="before")
+    @classmethod
+    def _blank_form_key_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("api_key", "form_key")
     @classmethod
     def _key_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
         problem = weakness(value.get_secret_value()) if value is not None else None

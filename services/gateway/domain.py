@@ -84,8 +84,10 @@ def request_sha256(fields: Mapping[str, Any]) -> str:
 
 
 def fingerprint(request: MessageRequest) -> str:
-    """A request without files hashes as it did before `attachments` existed (a retry across an upgrade matches)."""
-    return request_sha256(request.model_dump(mode="json", exclude=set() if request.attachments else {"attachments"}))
+    """A request without files or status token hashes as it did before `attachments` and `status_token` existed (a
+    retry across an upgrade matches)."""
+    unset = {name for name in ("attachments", "status_token") if not getattr(request, name)}
+    return request_sha256(request.model_dump(mode="json", exclude=unset))
 
 
 def to_event_data(
@@ -96,21 +98,39 @@ def to_event_data(
     default_region: str,
     files: Sequence[Accepted] = (),
 ) -> ComplaintMessageReceived:
+    metadata: dict[str, Any] = {"idempotency_key": idempotency_key}
+    if request.status_token is not None:
+        digest = hashlib.sha256(request.status_token.encode()).hexdigest()
+        # case_service knows the link by this hash; the token itself (a credential) goes no further than here.
+        metadata[STATUS_LINK_METADATA] = digest
+        sender = status_page_sender(digest, display_name=request.sender_name)
+    else:
+        assert request.sender_address is not None  # MessageRequest requires one or the other
+        sender = normalize_sender(
+            request.channel, request.sender_address, display_name=request.sender_name, default_region=default_region
+        )
     return ComplaintMessageReceived(
         channel=request.channel,
         provider=PROVIDER,
         provider_message_id=provider_message_id(external_id=request.external_id, idempotency_key=idempotency_key),
         received_at=received_at,
-        sender=normalize_sender(
-            request.channel, request.sender_address, display_name=request.sender_name, default_region=default_region
-        ),
+        sender=sender,
         subject=request.subject,
         text=request.text,
         language=request.language,
         customer_ref=request.customer_ref,
         attachments=tuple(attachment_meta(file) for file in files),
-        metadata={"idempotency_key": idempotency_key},
+        metadata=metadata,
     )
+
+
+STATUS_LINK_METADATA = "status_link_sha256"
+
+
+def status_page_sender(digest: str, *, display_name: str | None) -> Sender:
+    """A stand-in sender for a message written on a status page: case_service replaces it with the link's customer.
+    It keys the record (one link's messages stay in order) and names no one."""
+    return Sender(kind=AddressKind.EXTERNAL, address=f"status-link:{digest[:32]}", display_name=display_name)
 
 
 def record_value(value: str, encoding: str) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from shared.auth import Role
 from shared.db import as_utc
@@ -41,7 +41,22 @@ class MessageRequest(CleanInput):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     channel: Channel
-    sender_address: str = Field(min_length=1, max_length=320, description="Email, phone number or platform user id.")
+    status_token: str | None = Field(
+        None,
+        min_length=16,
+        max_length=128,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="For channel web: the token of the customer's status link the message was written with. The "
+        "message then joins that link's case as a message of its customer (so `sender_address` is omitted); the "
+        "event carries only the token's SHA-256.",
+    )
+    sender_address: str | None = Field(
+        None,
+        min_length=1,
+        max_length=320,
+        validate_default=True,
+        description="Email, phone number or platform user id. Required, except with `status_token` (then omitted).",
+    )
     sender_name: str | None = Field(None, max_length=200)
     subject: str | None = Field(None, max_length=998)
     text: str = Field(min_length=1, max_length=20_000)
@@ -56,10 +71,27 @@ class MessageRequest(CleanInput):
 
     @field_validator("sender_address", "text")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
             raise ValueError("must not be blank")
         return value
+
+    @field_validator("sender_address")
+    @classmethod
+    def _sender_unless_status_token(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """`status_token` (validated before) names the sender: then there is none to give; otherwise one is needed."""
+        has_token = info.data.get("status_token") is not None
+        if value is None and not has_token:
+            raise ValueError("required (unless a status_token is given)")
+        if value is not None and has_token:
+            raise ValueError("must be left out with a status_token: the status link names the sender")
+        return value
+
+    @model_validator(mode="after")
+    def _status_token_only_on_the_web(self) -> MessageRequest:
+        if self.status_token is not None and self.channel is not Channel.WEB:
+            raise ValueError("status_token is only for the web channel")
+        return self
 
 
 class MessageAccepted(BaseModel):

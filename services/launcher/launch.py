@@ -30,6 +30,8 @@ T = TypeVar("T")
 
 
 CONSOLE = "console"
+CASE_SERVICE = "case_service"
+CUSTOMER_PAGES_SETTING = "CASE_SERVICE_CUSTOMER_PAGES_URL"
 # The services the console calls, and the setting of the console that says where each one is.
 CONSOLE_LINKS = {
     "gateway": "CONSOLE_GATEWAY_URL",
@@ -153,6 +155,9 @@ class Launch:
         await self._check_settings(envs)
         if CONSOLE in envs:
             envs[CONSOLE].update(console_links(self.addresses))
+        if CONSOLE in self.addresses and CASE_SERVICE in envs:
+            # Survey and status links point at the customers' pages the console serves (unless set to a public URL).
+            envs[CASE_SERVICE].setdefault(CUSTOMER_PAGES_SETTING, self.addresses[CONSOLE].base_url)
         for name, setting in STORES_SETTINGS.items():
             if name in envs and not envs[name].get(setting, "").strip():
                 envs[name][setting] = attachment_stores(self.addresses)

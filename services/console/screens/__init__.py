@@ -23,6 +23,7 @@ from services.console.screens import (
     agents,
     attachments,
     case,
+    complain,
     customers,
     deadletters,
     desk,
@@ -35,6 +36,8 @@ from services.console.screens import (
     login,
     reports,
     routing,
+    status,
+    survey,
     users,
 )
 
@@ -56,4 +59,7 @@ SCREENS = (
     agents,
     routing,
     attachments,
+    complain,
+    survey,
+    status,
 )

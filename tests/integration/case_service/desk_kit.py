@@ -26,7 +26,7 @@ from tests.integration.case_service.builders import assigned, envelope
 from tests.integration.case_service.case_api import CaseApi, running_case_api
 
 SUPERVISOR = Principal(Role.SUPERVISOR, subject="sup-1")
-SURVEY_LINK = re.compile(r"/v1/surveys/([A-Za-z0-9_-]+)")
+SURVEY_LINK = re.compile(r"/survey/([A-Za-z0-9_-]+)")
 
 
 @dataclass
