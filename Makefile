@@ -26,7 +26,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy shared router_service/domain.py case_service/domain.py router_service/floor.py router_service/explanations.py $(addprefix case_service/,$(addsuffix .py,folding classify sla lifecycle threads identity wording playbooks))
-	$(BIN)/mypy $(addprefix services/console/public/,$(addsuffix .py,forms complaint paths))
+	$(BIN)/mypy $(addprefix services/console/public/,$(addsuffix .py,forms complaint paths)) $(addprefix services/console/screens/,$(addsuffix .py,floor_data reports_charts agents_form formatting desk_views desk_wording))
 
 bench: install
 	$(BIN)/python bench/post_to_assigned.py $(BENCH_ARGS)
