@@ -168,7 +168,7 @@ async def _view(request: Request, state: PublicState, token: str) -> dict[str, A
     try:
         return await state.access.status(token)
     except ServiceError as error:
-        if error.kind == "refused" and error.status == 404:
+        if error.not_found:
             return state.pages.render(request, "refused.html", {"reason": ("status.unknown", 0)}, status=404)
         if error.kind == "refused" and error.status == 410:
             key = "status.revoked" if error.problem_kind == "status-link-revoked" else "status.expired"
