@@ -11,8 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.attachments import DEFAULT_MAX_BYTES, base64_length
-from shared.key_strength import weakness
-from shared.settings import DatabaseSettings
+from shared.settings import DatabaseSettings, blank_is_unset, strong_key
 
 ENV_PREFIX = "CASE_SERVICE_"
 SERVICE_NAME = "case_service"
@@ -156,12 +155,9 @@ class CaseServiceSettings(DatabaseSettings):
     @field_validator("status_link_key", mode="before")
     @classmethod
     def _blank_key_is_unset(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        return blank_is_unset(value)
 
     @field_validator("status_link_key")
     @classmethod
     def _key_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
-        problem = weakness(value.get_secret_value()) if value is not None else None
-        if problem is not None:
-            raise ValueError(problem)  # describes the key, never quotes it
-        return value
+        return strong_key(value)

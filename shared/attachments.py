@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.filenames import file_extensions, safe_filename
+from shared.problems import Problem
 
 MIB = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MIB
@@ -138,6 +139,28 @@ class Unreadable(ValueError):
     def __init__(self, filename: str | None) -> None:
         super().__init__(f"{filename or 'an attachment'}: content_base64 is not valid base64")
         self.filename = filename
+
+
+def upload_problem(error: Refused | Unreadable, *, then: str = "") -> Problem:
+    """The 422 answer to a file sent as base64 that cannot be taken (`attachment-refused` with `filename` and `reason`,
+    or `attachment-unreadable` with `filename`); `then` is said after the reason (" Nothing was accepted.")."""
+    name = error.filename or "An attachment"
+    if isinstance(error, Refused):
+        return Problem(
+            422,
+            "attachment-refused",
+            "Attachment refused",
+            f"{name}: {error.reason}.{then}",
+            filename=error.filename,
+            reason=error.reason,
+        )
+    return Problem(
+        422,
+        "attachment-unreadable",
+        "Attachment unreadable",
+        f"{name}: content_base64 is not valid base64.{then}",
+        filename=error.filename,
+    )
 
 
 def decode_upload(*, filename: str | None, content_type: str | None, content_base64: str, max_bytes: int) -> Accepted:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +55,25 @@ class PeriodicTask(BackgroundTask):
             except Exception:
                 log.exception("%s failed; trying again in %.0f s", self.task_name, self.interval)
             await asyncio.sleep(self.interval)
+
+
+async def run_batches(
+    batch: Callable[[], Awaitable[int]], *, name: str, size: int, wake: asyncio.Event, poll_seconds: float
+) -> None:
+    """Calls `batch()` (which returns how many items it handled) for ever: again at once after a full batch, else
+    when `wake` is set or `poll_seconds` have passed; a failing batch is logged and tried again a second later."""
+    while True:
+        try:
+            handled = await batch()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; will retry", name)
+            handled = 0
+            await asyncio.sleep(1)
+        if handled < size:
+            wake.clear()
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=poll_seconds)
+            except TimeoutError:
+                pass

@@ -40,6 +40,20 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def blank_is_unset(value: Any) -> Any:
+    """For a `mode="before"` validator: a blank setting (`KEY=` in an env file) is the same as none."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def strong_key(value: SecretStr | None) -> SecretStr | None:
+    """For a validator of a signing key: the key if it is fit to sign with (or unset), else a ValueError saying why
+    (in words that describe the key, never quote it)."""
+    problem = weakness(value.get_secret_value()) if value is not None else None
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
 class ServiceSettings(BaseSettings):
     """Base of every service's settings class. Subclasses set `env_prefix` and `service_name`."""
 
@@ -76,15 +90,12 @@ class ServiceSettings(BaseSettings):
     @field_validator("token_signing_key", "attachment_link_key", mode="before")
     @classmethod
     def _blank_signing_key_is_unset(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
+        return blank_is_unset(value)
 
     @field_validator("token_signing_key", "attachment_link_key")
     @classmethod
     def _signing_key_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
-        problem = weakness(value.get_secret_value()) if value is not None else None
-        if problem is not None:
-            raise ValueError(problem)  # the message describes the key, never quotes it
-        return value
+        return strong_key(value)
 
     def accepted_key_hashes(self) -> frozenset[str]:
         return parse_key_hashes(self.api_key_hashes)

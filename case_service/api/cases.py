@@ -34,7 +34,7 @@ from case_service.schemas.cases import (
     SplitIn,
 )
 from case_service.sla import SlaState
-from shared.attachments import Refused, Unreadable
+from shared.attachments import Refused, Unreadable, upload_problem
 from shared.auth import Principal
 from shared.events import Channel, Priority
 from shared.problems import PROBLEM_JSON, Problem
@@ -175,23 +175,8 @@ async def reply(case_id: str, body: ReplyIn, desk: Desk, files: Files) -> CaseDe
     each channel sends files: shared.channel_media); `await_customer` then waits on their answer."""
     try:
         prepared = await asyncio.to_thread(files.decoded, body.attachments)
-    except Refused as refused:
-        raise Problem(
-            422,
-            "attachment-refused",
-            "Attachment refused",
-            f"{refused.filename or 'An attachment'}: {refused.reason}.",
-            filename=refused.filename,
-            reason=refused.reason,
-        ) from None
-    except Unreadable as error:
-        raise Problem(
-            422,
-            "attachment-unreadable",
-            "Attachment unreadable",
-            f"{error.filename or 'An attachment'}: content_base64 is not valid base64.",
-            filename=error.filename,
-        ) from None
+    except (Refused, Unreadable) as error:
+        raise upload_problem(error) from None
     except FilesRefused as error:
         raise Problem(422, error.kind, error.title, error.detail) from None
     return await desk.act(

@@ -8,12 +8,13 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from case_service import reports, stats
+from case_service import reports
 from case_service.api.deps import STAFF_ONLY, Policy, Session, Staff
+from case_service.api.stats import checked_period
 from case_service.domain import CaseStatus
 from case_service.schemas.reports import Report
 from shared.events import Channel
-from shared.problems import PROBLEM_JSON, Problem
+from shared.problems import PROBLEM_JSON
 from shared.runtime import ServiceRuntime
 
 router = APIRouter(tags=["reports"], responses=STAFF_ONLY)
@@ -30,16 +31,7 @@ Until = Annotated[str | None, Query(max_length=40, description=f"{_BOUND} Defaul
 
 
 def _period(since: str | None, until: str | None) -> tuple[datetime, datetime]:
-    try:
-        return stats.period(since, until, now=datetime.now(UTC))
-    except stats.BadPeriod as error:
-        raise Problem(
-            422,
-            "validation-error",
-            "Request is not valid",
-            str(error),
-            errors=[{"field": "query.since/until", "message": str(error)}],
-        ) from error
+    return checked_period(since, until, now=datetime.now(UTC), field="query.since/until")
 
 
 @router.get("/reports", responses=BAD_PERIOD)

@@ -37,14 +37,19 @@ async def get_stats(
     if not caller.sees_all:
         raise Problem(403, "forbidden", "Forbidden", "This needs one of the roles: admin, supervisor.")
     now = datetime.now(UTC)
+    since, until = checked_period(from_, to, now=now, field="query.from/to")
+    return Stats.model_validate(await stats.figures(session, since=since, until=until, policy=policy, now=now))
+
+
+def checked_period(since: str | None, until: str | None, *, now: datetime, field: str) -> tuple[datetime, datetime]:
+    """The period the query's bounds name (case_service.stats.period), or a 422 `validation-error` naming `field`."""
     try:
-        since, until = stats.period(from_, to, now=now)
+        return stats.period(since, until, now=now)
     except stats.BadPeriod as error:
         raise Problem(
             422,
             "validation-error",
             "Request is not valid",
             str(error),
-            errors=[{"field": "query.from/to", "message": str(error)}],
+            errors=[{"field": field, "message": str(error)}],
         ) from error
-    return Stats.model_validate(await stats.figures(session, since=since, until=until, policy=policy, now=now))

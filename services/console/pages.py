@@ -21,15 +21,20 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 
 
+def template_environment() -> Environment:
+    """The console's templates, autoescaped; a name a template uses but is not given is an error, not a blank."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 class Pages:
     def __init__(self, *, nav: list[NavItem], default_language: str) -> None:
-        self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES_DIR),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self._env = template_environment()
         self._nav = nav
         self._default_language = default_language
         # A fingerprint in each asset's URL: a changed file is fetched again, an unchanged one comes from the cache.

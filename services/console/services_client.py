@@ -50,6 +50,11 @@ class ServiceError(Exception):
         """The last part of the refusal's problem type (`attachment-refused`), or the empty string."""
         return self.problem_type.rsplit("/", 1)[-1]
 
+    @property
+    def not_found(self) -> bool:
+        """Whether the service answered 404: what was asked for is not there (or not for this caller)."""
+        return self.kind == "refused" and self.status == 404
+
 
 @dataclass(frozen=True)
 class IssuedToken:

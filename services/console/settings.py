@@ -7,8 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.key_strength import weakness
-from shared.settings import DatabaseSettings
+from shared.settings import DatabaseSettings, blank_is_unset, strong_key
 
 ENV_PREFIX = "CONSOLE_"
 Language = Literal["vi", "en"]
@@ -59,23 +58,15 @@ class ConsoleSettings(DatabaseSettings):
         60, ge=0, le=3600, description="How long the answer page keeps looking for the new case's reference."
     )
 
-    @field_validator("api_key", mode="before")
+    @field_validator("api_key", "form_key", mode="before")
     @classmethod
     def _blank_key_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("form_key", mode="before")
-    @classmethod
-    def _blank_form_key_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+        return blank_is_unset(value)
 
     @field_validator("api_key", "form_key")
     @classmethod
     def _key_is_strong(cls, value: SecretStr | None) -> SecretStr | None:
-        problem = weakness(value.get_secret_value()) if value is not None else None
-        if problem is not None:
-            raise ValueError(problem)  # describes the key, never quotes it
-        return value
+        return strong_key(value)
 
     @field_validator("gateway_url", "case_service_url", "router_service_url")
     @classmethod

@@ -24,7 +24,7 @@ from services.gateway.schemas import (
     TokenRequest,
 )
 from services.gateway.settings import GatewaySettings
-from shared.attachments import Refused, Unreadable
+from shared.attachments import Refused, Unreadable, upload_problem
 from shared.auth import Principal
 from shared.bus import BrokerUnavailable
 from shared.problems import Problem
@@ -106,23 +106,8 @@ async def accept_message(
     broker is down now. The event's attachments name each file's sha256 and `store: "gateway"`."""
     try:
         accepted = await intake.accept(message, idempotency_key=key, now=datetime.now(UTC))
-    except Refused as refused:
-        raise Problem(
-            422,
-            "attachment-refused",
-            "Attachment refused",
-            f"{refused.filename or 'An attachment'}: {refused.reason}. Nothing was accepted.",
-            filename=refused.filename,
-            reason=refused.reason,
-        ) from None
-    except Unreadable as error:
-        raise Problem(
-            422,
-            "attachment-unreadable",
-            "Attachment unreadable",
-            f"{error.filename or 'An attachment'}: content_base64 is not valid base64. Nothing was accepted.",
-            filename=error.filename,
-        ) from None
+    except (Refused, Unreadable) as error:
+        raise upload_problem(error, then=" Nothing was accepted.") from None
     except TooManyAttachments as error:
         raise Problem(422, "too-many-attachments", "Too many attachments", f"{error}. Nothing was accepted.") from None
     except IdempotencyKeyReused:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shared import topics
 from shared.attachments import AttachmentStore, Refused, judge, media_type
-from shared.background import BackgroundTask
+from shared.background import BackgroundTask, run_batches
 from shared.cloudevents import new_event
 from shared.db import UtcDateTime, as_utc
 from shared.events import AttachmentMeta, Channel, ComplaintAttachmentsStored, ComplaintMessageReceived
@@ -177,21 +177,11 @@ class MediaFetcher(BackgroundTask):
 
     async def run(self) -> None:
         async with self._client() as http:
-            while True:
-                try:
-                    handled = await self.fetch_due(http, now=datetime.now(UTC))
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("%s failed; will retry", self.task_name)
-                    handled = 0
-                    await asyncio.sleep(1)
-                if handled < BATCH:
-                    self._wake.clear()
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-                    except TimeoutError:
-                        pass
+
+            async def batch() -> int:
+                return await self.fetch_due(http, now=datetime.now(UTC))
+
+            await run_batches(batch, name=self.task_name, size=BATCH, wake=self._wake, poll_seconds=self._poll)
 
     async def fetch_due(self, http: httpx.AsyncClient, *, now: datetime) -> int:
         claimed = await self._claim(now=now)

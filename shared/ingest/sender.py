@@ -19,7 +19,7 @@ from typing import Generic
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.background import BackgroundTask
+from shared.background import BackgroundTask, run_batches
 from shared.events import Channel, DeliveryStatus
 from shared.ingest import spool
 from shared.ingest.delivery import DeliveryReporter
@@ -131,24 +131,13 @@ class SpoolSender(BackgroundTask, Generic[M]):
         if self._enabled:
             await self.open()
         try:
-            while True:
-                try:
-                    await self._expire_leases_when_due()
-                    handled = await self.send_due(now=datetime.now(UTC))
-                except asyncio.CancelledError:
-                    raise
-                except Exception:
-                    log.exception("%s failed; will retry", self.task_name)
-                    handled = 0
-                    await asyncio.sleep(1)
-                if handled < BATCH:
-                    self._wake.clear()
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
-                    except TimeoutError:
-                        pass
+            await run_batches(self._batch, name=self.task_name, size=BATCH, wake=self._wake, poll_seconds=self._poll)
         finally:
             await self.close()
+
+    async def _batch(self) -> int:
+        await self._expire_leases_when_due()
+        return await self.send_due(now=datetime.now(UTC))
 
     async def send_due(self, *, now: datetime) -> int:
         """Claim up to a batch of due messages, send them concurrently, record each outcome; returns how many."""

@@ -64,7 +64,7 @@ class PublicAccess:
                 params={"channel": "web", "provider_message_id": f"idem:{idempotency_key}"},
             )
         except ServiceError as error:
-            if error.kind == "refused" and error.status == 404:
+            if error.not_found:
                 return None
             raise
         return dict(answer) if isinstance(answer, dict) else None

@@ -9,11 +9,10 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services.console.domain import LANGUAGES
 from services.console.i18n import LANGUAGE_COOKIE, Translator, choose_language
-from services.console.pages import TEMPLATES_DIR, Pages
+from services.console.pages import Pages, template_environment
 
 ONE_YEAR = 365 * 24 * 3600
 # Never cached (they carry form tokens and case contents); a status or survey link is not for search engines.
@@ -22,13 +21,7 @@ HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 class PublicPages:
     def __init__(self, pages: Pages, *, default_language: str) -> None:
-        self._env = Environment(
-            loader=FileSystemLoader(TEMPLATES_DIR),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self._env = template_environment()
         self._pages = pages
         self._default_language = default_language
 

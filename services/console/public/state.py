@@ -22,7 +22,7 @@ from services.console.public.forms import FormTokens
 from services.console.public.limits import LimitPolicy, Limits
 from services.console.public.paths import takes_uploads
 from services.console.public.render import PublicPages
-from services.console.public.uploads import UploadPolicy, policy_from
+from services.console.public.uploads import UploadPolicy, megabytes, policy_from
 from services.console.services_client import ServicesClient
 from shared.middleware import BodySizeLimit
 
@@ -124,7 +124,7 @@ class BodyLimits:
             # A person chose files far too large: a page in their language says so, not a bare 413.
             request = Request(scope)
             state = public_state(request)
-            limit_mb = max(1, state.settings.upload_max_total_bytes // (1024 * 1024))
+            limit_mb = megabytes(state.settings.upload_max_total_bytes)
             reason = ("public.files.body_too_large", limit_mb)
             page = state.pages.render(request, "refused.html", {"reason": reason}, status=413)
             await page(scope, receive, send)

@@ -45,6 +45,21 @@ class UploadProblem:
     filename: str = ""
 
 
+def megabytes(size: int) -> int:
+    """A size in whole megabytes, as a page states a limit (at least 1)."""
+    return max(1, size // (1024 * 1024))
+
+
+def file_values(filename: str, policy: UploadPolicy) -> dict[str, str | int]:
+    """What a refused file's message names: the file and the limits it is held to."""
+    return {
+        "name": filename,
+        "max_files": policy.max_files,
+        "max_mb": megabytes(policy.max_bytes),
+        "max_total_mb": megabytes(policy.max_total_bytes),
+    }
+
+
 def policy_from(*, max_files: int, max_bytes: int, max_total_bytes: int, extensions: str) -> UploadPolicy:
     names = {"." + part.strip().lower().lstrip(".") for part in extensions.split(",") if part.strip()}
     return UploadPolicy(max_files, max_bytes, max_total_bytes, frozenset(names))

@@ -116,7 +116,7 @@ async def _existing(api: Api, agent_id: str) -> dict[str, Any] | None:
     try:
         found: dict[str, Any] = await api.get(Service.ROUTER, api_path("/v1/agents/{id}", id=agent_id))
     except ServiceError as error:
-        if error.kind == "refused" and error.status == 404:
+        if error.not_found:
             return None
         raise
     return found

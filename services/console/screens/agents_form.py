@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.console.screens.desk_views import CATEGORIES
 from shared.events import Channel
 
 AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$")
@@ -19,15 +20,7 @@ MAX_CAPACITY = 1000
 MAX_SKILLS = 100
 MAX_LANGUAGES = 50
 # The case service's default categories, each needing the router skill of its name: offered as rows of the form.
-SUGGESTED_SKILLS = (
-    "delivery_delay",
-    "damaged_goods",
-    "product_quality",
-    "billing_refund",
-    "staff_attitude",
-    "technical",
-    "other",
-)
+SUGGESTED_SKILLS = CATEGORIES
 NEW_SKILL_ROWS = 3
 
 

@@ -71,7 +71,7 @@ async def render_case(
     try:
         case = await api.get(Service.CASES, api_path("/v1/cases/{case_id}", case_id=case_id))
     except ServiceError as error:
-        if error.kind == "refused" and error.status == 404:
+        if error.not_found:
             return await _not_yet_or_not_yours(request, user, api, case_id, t)
         raise
     customer, routing, follow_ups, offers = await asyncio.gather(

@@ -30,7 +30,7 @@ from services.console.public.submit import (
     text_field,
     token_problem,
 )
-from services.console.public.uploads import read_uploads
+from services.console.public.uploads import file_values, megabytes, read_uploads
 from services.console.services_client import ServiceError
 
 router = APIRouter()
@@ -85,7 +85,7 @@ async def _submit(request: Request, state: PublicState, form: FormData, *, now: 
     region = state.settings.default_region
     errors = [Problem(key) for key in rules.problems(complaint, region=region)]
     uploads, refused_files = await read_uploads(form, state.uploads)
-    errors += [_file_problem(problem.key, problem.filename, state) for problem in refused_files]
+    errors += [Problem(problem.key, file_values(problem.filename, state.uploads)) for problem in refused_files]
     if errors:
         return _form(request, state, values=complaint.values(), token=token, errors=errors, status=422)
     client = client_address(request)
@@ -159,23 +159,6 @@ def _to_receipt(state: PublicState, token: str, submitted_at: datetime) -> Respo
     return RedirectResponse(f"/complain/received/{receipt}", status_code=303)
 
 
-def _file_problem(key: str, filename: str, state: PublicState) -> Problem:
-    policy = state.uploads
-    return Problem(
-        key,
-        {
-            "name": filename,
-            "max_files": policy.max_files,
-            "max_mb": _megabytes(policy.max_bytes),
-            "max_total_mb": _megabytes(policy.max_total_bytes),
-        },
-    )
-
-
-def _megabytes(size: int) -> int:
-    return max(1, size // (1024 * 1024))
-
-
 def _form(
     request: Request,
     state: PublicState,
@@ -191,8 +174,8 @@ def _form(
         "form_token": token,
         "errors": errors or [],
         "max_files": policy.max_files,
-        "max_mb": _megabytes(policy.max_bytes),
-        "max_total_mb": _megabytes(policy.max_total_bytes),
+        "max_mb": megabytes(policy.max_bytes),
+        "max_total_mb": megabytes(policy.max_total_bytes),
         "extensions": sorted(policy.extensions),
         "limits": {
             "name": rules.MAX_NAME,

@@ -71,7 +71,7 @@ async def customer_page(
     try:
         customer = await api.get(Service.CASES, api_path("/v1/customers/{id}", id=customer_id))
     except ServiceError as error:
-        if error.kind == "refused" and error.status == 404:
+        if error.not_found:
             message = fmt.t("customers.not_found")
             return await errors.error_response(request, status=404, message=message, kind="customer-not-found")
         raise

@@ -72,7 +72,7 @@ async def letter_page(request: Request, letter_id: LetterId, user: CurrentUser, 
     try:
         letter = await api.get(Service.GATEWAY, api_path("/v1/deadletters/{id}", id=letter_id))
     except ServiceError as error:
-        if error.kind == "refused" and error.status == 404:
+        if error.not_found:
             message = fmt.t("deadletters.not_found")
             return await errors.error_response(request, status=404, message=message, kind="dead-letter-not-found")
         raise

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from services.console.auth import CurrentUser, UserApi, console_state, require_roles, user_api
@@ -42,19 +42,19 @@ NOTICES = {
 Text = Annotated[str, Query(max_length=500)]
 
 
+def _case_filters(
+    status: Text = "", sla: Text = "", channel: Text = "", q: Text = "", cursor: Text = ""
+) -> CaseFilters:
+    """The filters of "my cases" from the query string (the desk page and its cases part read the same ones)."""
+    return CaseFilters.of(status=status, sla=sla, channel=channel, q=q, cursor=cursor)
+
+
+Filters = Annotated[CaseFilters, Depends(_case_filters)]
+
+
 @router.get("", include_in_schema=False)
-async def desk_page(
-    request: Request,
-    user: CurrentUser,
-    status: Text = "",
-    sla: Text = "",
-    channel: Text = "",
-    q: Text = "",
-    cursor: Text = "",
-    done: Text = "",
-) -> Response:
+async def desk_page(request: Request, user: CurrentUser, filters: Filters, done: Text = "") -> Response:
     t = translator(request, user)
-    filters = CaseFilters.of(status=status, sla=sla, channel=channel, q=q, cursor=cursor)
     try:
         api = await user_api(request, user)
     except ServiceError as error:  # no token for the services: the page says so in each part
@@ -87,18 +87,8 @@ async def offers_part(request: Request, user: CurrentUser, api: UserApi) -> Resp
 
 
 @router.get("/parts/cases", include_in_schema=False)
-async def cases_part(
-    request: Request,
-    user: CurrentUser,
-    api: UserApi,
-    status: Text = "",
-    sla: Text = "",
-    channel: Text = "",
-    q: Text = "",
-    cursor: Text = "",
-) -> Response:
+async def cases_part(request: Request, user: CurrentUser, api: UserApi, filters: Filters) -> Response:
     t = translator(request, user)
-    filters = CaseFilters.of(status=status, sla=sla, channel=channel, q=q, cursor=cursor)
     state = console_state(request)
     cases = await desk_data.section(t, desk_data.my_cases(api, state, user_id=user.user.id, filters=filters))
     context = {**shared_context(t), "cases": cases, "filters": filters}

@@ -107,7 +107,7 @@ async def _act(
         else:
             await api.post(Service.CASES, target, json=body)
     except ServiceError as error:
-        if error.kind == "refused" and error.status == 404:
+        if error.not_found:
             raise
         message = describe_service_error(error, t)
         return await render_case(request, user, api, case_id, action_error=message, status=service_error_status(error))

@@ -53,7 +53,7 @@ async def _customer_known(api: Api, offer: dict[str, Any]) -> dict[str, Any] | N
     try:
         found = await api.get(Service.CASES, api_path("/v1/customers/{customer_id}", customer_id=customer_id))
     except ServiceError as error:
-        if error.kind == "refused" and error.status == 404:
+        if error.not_found:
             return None
         raise
     return {"name": found.get("display_name"), "cases": len(found.get("cases") or [])}

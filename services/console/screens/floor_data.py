@@ -139,7 +139,7 @@ async def _bounded(calls: Iterable[Awaitable[T]]) -> list[T | ServiceError]:
 def _raise_unless_missing(answers: Sequence[object]) -> None:
     """A failure other than "no such record" fails the whole read."""
     for answer in answers:
-        if isinstance(answer, ServiceError) and not (answer.kind == "refused" and answer.status == 404):
+        if isinstance(answer, ServiceError) and not answer.not_found:
             raise answer
 
 

@@ -70,6 +70,6 @@ async def _missing_is_none(call: Any) -> Any:
     try:
         return await call
     except ServiceError as error:
-        if error.kind == "refused" and error.status == 404:
+        if error.not_found:
             return None
         raise

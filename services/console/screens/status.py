@@ -28,7 +28,7 @@ from services.console.public.submit import (
     text_field,
     token_problem,
 )
-from services.console.public.uploads import read_uploads
+from services.console.public.uploads import file_values, megabytes, read_uploads
 from services.console.screens.attachments import relay_download
 from services.console.services_client import ServiceError
 from shared.problems import Problem as ServiceProblem
@@ -105,7 +105,7 @@ async def _submit(
     if not text or len(text) > MAX_TEXT:
         errors.append(Problem("status.error.text"))
     uploads, refused_files = await read_uploads(form, state.uploads)
-    errors += [Problem(problem.key, _file_values(problem.filename, state)) for problem in refused_files]
+    errors += [Problem(problem.key, file_values(problem.filename, state.uploads)) for problem in refused_files]
     if errors:
         return _again(request, state, token, view, text=text, errors=errors, status=422, form_token=form_token)
     client = client_address(request)
@@ -168,7 +168,7 @@ async def _view(request: Request, state: PublicState, token: str) -> dict[str, A
     try:
         return await state.access.status(token)
     except ServiceError as error:
-        if error.kind == "refused" and error.status == 404:
+        if error.not_found:
             return state.pages.render(request, "refused.html", {"reason": ("status.unknown", 0)}, status=404)
         if error.kind == "refused" and error.status == 410:
             key = "status.revoked" if error.problem_kind == "status-link-revoked" else "status.expired"
@@ -213,16 +213,6 @@ def _to_page(state: PublicState, token: str, form_token: str, submitted_at: date
     return RedirectResponse(f"/status/{quote(token, safe='')}?sent={quote(receipt, safe='')}", status_code=303)
 
 
-def _file_values(filename: str, state: PublicState) -> dict[str, Any]:
-    policy = state.uploads
-    return {
-        "name": filename,
-        "max_files": policy.max_files,
-        "max_mb": max(1, policy.max_bytes // (1024 * 1024)),
-        "max_total_mb": max(1, policy.max_total_bytes // (1024 * 1024)),
-    }
-
-
 def _again(
     request: Request,
     state: PublicState,
@@ -263,7 +253,7 @@ def _page(
         "errors": errors or [],
         "sent": notice,
         "max_files": policy.max_files,
-        "max_mb": max(1, policy.max_bytes // (1024 * 1024)),
+        "max_mb": megabytes(policy.max_bytes),
         "extensions": sorted(policy.extensions),
         "max_text": MAX_TEXT,
     }
